@@ -1,0 +1,148 @@
+// The one typed configuration of every service, read from the environment.
+// Endpoint URLs are optional here: `npm start` and the tests fill in the ones
+// left unset with the local stack's before the services read them.
+
+import { availableParallelism } from 'node:os';
+
+import { z } from 'zod';
+
+import { ConfigError } from './ConfigError.ts';
+import { defaultDataDir } from './paths.ts';
+
+const port = z.coerce
+	.number({ error: 'must be a port number' })
+	.int('must be a whole port number')
+	.min(1, 'must be a port between 1 and 65535')
+	.max(65535, 'must be a port between 1 and 65535');
+
+function urlWithScheme(schemes: readonly string[]) {
+	return z
+		.url({ error: `must be a URL (${schemes.join(' or ')})` })
+		.refine((value) => schemes.some((scheme) => value.startsWith(`${scheme}://`)), {
+			error: `must start with ${schemes.map((scheme) => `${scheme}://`).join(' or ')}`,
+		});
+}
+
+const flag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' });
+
+const EnvSchema = z.object({
+	NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+	CLASSROOM_DATA_DIR: z.string().min(1).default(defaultDataDir),
+
+	DATABASE_URL: urlWithScheme(['postgres', 'postgresql']).optional(),
+	REDIS_URL: urlWithScheme(['redis', 'rediss']).optional(),
+	MONGODB_URL: urlWithScheme(['mongodb', 'mongodb+srv']).optional(),
+	MONGODB_DATABASE: z
+		.string()
+		.regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name')
+		.default('classroom'),
+	S3_ENDPOINT: urlWithScheme(['http', 'https']).optional(),
+	S3_REGION: z.string().min(1).default('us-east-1'),
+	S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+	S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+	S3_BUCKET: z
+		.string()
+		.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+		.default('classroom'),
+	S3_FORCE_PATH_STYLE: flag.default('true'),
+
+	PUBLIC_HOST: z.string().min(1).default('127.0.0.1'),
+	APP_API_PORT: port.default(8080),
+	SIGNALING_PORT: port.default(8081),
+	SFU_OPS_PORT: port.default(8082),
+	SFU_RTC_PORT_BASE: port.default(40000),
+	SFU_WORKERS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
+	SFU_ANNOUNCED_IP: z.ipv4({ error: 'must be an IPv4 address' }).default('127.0.0.1'),
+	MEDIASOUP_WORKER_BIN: z.string().min(1).optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+	env: Env['NODE_ENV'];
+	logLevel: Env['LOG_LEVEL'];
+	dataDir: string;
+	publicHost: string;
+	postgres: { url: string | undefined };
+	redis: { url: string | undefined };
+	mongo: { url: string | undefined; database: string };
+	s3: {
+		endpoint: string | undefined;
+		region: string;
+		accessKeyId: string | undefined;
+		secretAccessKey: string | undefined;
+		bucket: string;
+		forcePathStyle: boolean;
+	};
+	appApi: { port: number };
+	signaling: { port: number };
+	sfu: {
+		opsPort: number;
+		rtcPortBase: number;
+		workers: number;
+		announcedIp: string;
+		workerBin: string | undefined;
+	};
+}
+
+/**
+ * Reads the configuration from an environment. Throws a ConfigError naming
+ * the first bad setting.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+	// Empty strings count as unset, as shells and .env files tend to write them.
+	const present = Object.fromEntries(
+		Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+	);
+	const parsed = EnvSchema.safeParse(present);
+
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		const setting = String(issue?.path[0] ?? 'environment');
+		const given = present[setting];
+
+		throw new ConfigError(
+			setting,
+			`${issue?.message ?? 'is invalid'}${given === undefined ? '' : ` (got "${given}")`}`,
+		);
+	}
+
+	const env = parsed.data;
+
+	return {
+		env: env.NODE_ENV,
+		logLevel: env.LOG_LEVEL,
+		dataDir: env.CLASSROOM_DATA_DIR,
+		publicHost: env.PUBLIC_HOST,
+		postgres: { url: env.DATABASE_URL },
+		redis: { url: env.REDIS_URL },
+		mongo: { url: env.MONGODB_URL, database: env.MONGODB_DATABASE },
+		s3: {
+			endpoint: env.S3_ENDPOINT,
+			region: env.S3_REGION,
+			accessKeyId: env.S3_ACCESS_KEY_ID,
+			secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+			bucket: env.S3_BUCKET,
+			forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' || env.S3_FORCE_PATH_STYLE === '1',
+		},
+		appApi: { port: env.APP_API_PORT },
+		signaling: { port: env.SIGNALING_PORT },
+		sfu: {
+			opsPort: env.SFU_OPS_PORT,
+			rtcPortBase: env.SFU_RTC_PORT_BASE,
+			workers: env.SFU_WORKERS,
+			announcedIp: env.SFU_ANNOUNCED_IP,
+			workerBin: env.MEDIASOUP_WORKER_BIN,
+		},
+	};
+}
+
+/** Returns a setting a service cannot run without, or throws naming it. */
+export function required<T>(value: T | undefined, setting: string): T {
+	if (value === undefined) {
+		throw new ConfigError(setting, 'is not set');
+	}
+
+	return value;
+}
