@@ -6,8 +6,13 @@ import { availableParallelism } from 'node:os';
 
 import { z } from 'zod';
 
+import { parseSigningKeys, type SigningKey } from './auth/JoinToken.ts';
 import { ConfigError } from './ConfigError.ts';
 import { defaultDataDir } from './paths.ts';
+import { redactUrl } from './redactUrl.ts';
+
+/** Settings whose values never appear in an error message. */
+const SECRET_SETTINGS = new Set(['JOIN_TOKEN_KEYS', 'S3_SECRET_ACCESS_KEY', 'S3_ACCESS_KEY_ID']);
 
 const port = z.coerce
 	.number({ error: 'must be a port number' })
@@ -55,6 +60,22 @@ const EnvSchema = z.object({
 	SFU_WORKERS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
 	SFU_ANNOUNCED_IP: z.ipv4({ error: 'must be an IPv4 address' }).default('127.0.0.1'),
 	MEDIASOUP_WORKER_BIN: z.string().min(1).optional(),
+	JOIN_TOKEN_KEYS: z
+		.string()
+		.transform((value, context) => {
+			try {
+				return parseSigningKeys(value);
+			} catch (error) {
+				context.addIssue({
+					code: 'custom',
+					message: error instanceof Error ? error.message : 'is invalid',
+				});
+
+				return z.NEVER;
+			}
+		})
+		.optional(),
+	JOIN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -74,6 +95,11 @@ export interface Config {
 		secretAccessKey: string | undefined;
 		bucket: string;
 		forcePathStyle: boolean;
+	};
+	joinTokens: {
+		/** The first key signs; all verify. Unset outside `npm start` and the tests. */
+		keys: SigningKey[] | undefined;
+		ttlSeconds: number;
 	};
 	appApi: { port: number };
 	signaling: { port: number };
@@ -101,10 +127,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 		const issue = parsed.error.issues[0];
 		const setting = String(issue?.path[0] ?? 'environment');
 		const given = present[setting];
+		const shown =
+			given === undefined || SECRET_SETTINGS.has(setting)
+				? undefined
+				: setting.endsWith('_URL')
+					? redactUrl(given)
+					: given;
 
 		throw new ConfigError(
 			setting,
-			`${issue?.message ?? 'is invalid'}${given === undefined ? '' : ` (got "${given}")`}`,
+			`${issue?.message ?? 'is invalid'}${shown === undefined ? '' : ` (got "${shown}")`}`,
 		);
 	}
 
@@ -126,6 +158,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 			bucket: env.S3_BUCKET,
 			forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' || env.S3_FORCE_PATH_STYLE === '1',
 		},
+		joinTokens: { keys: env.JOIN_TOKEN_KEYS, ttlSeconds: env.JOIN_TOKEN_TTL_SECONDS },
 		appApi: { port: env.APP_API_PORT },
 		signaling: { port: env.SIGNALING_PORT },
 		sfu: {

@@ -13,6 +13,7 @@ import { projectRoot } from '../common/paths.ts';
 import { EXIT_CONFIG } from '../common/runService.ts';
 import { DEFAULT_PORTS, LocalStack } from './stack/LocalStack.ts';
 import { serversToStart } from './stack/localEnvironment.ts';
+import { localJoinTokenKeys } from './stack/localJoinTokenKeys.ts';
 import { isPortFree } from './stack/ports.ts';
 import { mediasoupWorkerBin } from './toolchain.ts';
 
@@ -70,6 +71,8 @@ async function main(): Promise<void> {
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
 		MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN ?? mediasoupWorkerBin,
+		JOIN_TOKEN_KEYS:
+			process.env.JOIN_TOKEN_KEYS || localJoinTokenKeys(join(config.dataDir, 'join-token.keys')),
 		...stack.env,
 	};
 	const s3 = createS3Client(loadConfig(env).s3);

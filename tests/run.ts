@@ -10,6 +10,7 @@ import { startVitest } from 'vitest/node';
 
 import { projectRoot } from '../common/paths.ts';
 import { LocalStack } from '../infra/stack/LocalStack.ts';
+import { randomJoinTokenKeys } from '../infra/stack/localJoinTokenKeys.ts';
 import { mediasoupWorkerBin } from '../infra/toolchain.ts';
 
 const out = (line: string): boolean => process.stdout.write(`${line}\n`);
@@ -53,6 +54,7 @@ async function runTests(
 		// The machine's Node.js is 20; the pinned SDK works on it (see README).
 		AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 		MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN ?? mediasoupWorkerBin,
+		JOIN_TOKEN_KEYS: randomJoinTokenKeys('test'),
 	});
 
 	try {

@@ -2,7 +2,7 @@ import { MongoClient } from 'mongodb';
 
 import { ConfigError } from '../ConfigError.ts';
 import { describeError } from './describeError.ts';
-import { redactUrl } from './postgres.ts';
+import { redactUrl } from '../redactUrl.ts';
 
 /** A MongoDB client; FerretDB in development and tests, MongoDB in production. */
 export function createMongoClient(url: string): MongoClient {

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 
 import { ConfigError } from '../ConfigError.ts';
+import { redactUrl } from '../redactUrl.ts';
 import { describeError } from './describeError.ts';
 
 /** A pooled connection to PostgreSQL. */
@@ -30,20 +31,5 @@ export async function probePostgres(url: string, setting = 'DATABASE_URL'): Prom
 		);
 	} finally {
 		await client.end().catch(() => undefined);
-	}
-}
-
-/** The URL without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-	try {
-		const parsed = new URL(url);
-
-		if (parsed.password !== '') {
-			parsed.password = '***';
-		}
-
-		return parsed.toString();
-	} catch {
-		return '(unparsable URL)';
 	}
 }

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 
 import { ConfigError } from '../ConfigError.ts';
 import { describeError } from './describeError.ts';
-import { redactUrl } from './postgres.ts';
+import { redactUrl } from '../redactUrl.ts';
 
 /** A Redis connection that retries forever with a capped backoff. */
 export function createRedis(url: string, options: { keyPrefix?: string } = {}): Redis {

@@ -7,11 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { mediasoupWorkerBin } from '../../infra/toolchain.ts';
+import { randomJoinTokenKeys } from '../../infra/stack/localJoinTokenKeys.ts';
 import { LocalStack } from '../../infra/stack/LocalStack.ts';
 
 export default async function setup(): Promise<() => Promise<void>> {
 	process.env.MEDIASOUP_WORKER_BIN ??= mediasoupWorkerBin;
 	process.env.NODE_ENV ??= 'test';
+	process.env.JOIN_TOKEN_KEYS ??= randomJoinTokenKeys('test');
+	process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 	if (process.env.DATABASE_URL !== undefined) {
 		return async () => undefined;
