@@ -10,6 +10,7 @@ import { createRedis, probeRedis } from '../common/clients/redis.ts';
 import { required } from '../common/config.ts';
 import { listen } from '../common/listen.ts';
 import { runService } from '../common/runService.ts';
+import { authenticate } from './authenticate.ts';
 
 await runService('signaling', async ({ config, logger, ops }) => {
 	const redisUrl = required(config.redis.url, 'REDIS_URL');
@@ -30,6 +31,8 @@ await runService('signaling', async ({ config, logger, ops }) => {
 		}
 	});
 	const io = new Server(server, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
+
+	authenticate(io, required(config.joinTokens.keys, 'JOIN_TOKEN_KEYS'), logger);
 	const port = await listen(server, config.signaling.port, 'SIGNALING_PORT');
 
 	return {
