@@ -40,6 +40,9 @@ export async function startRedis(options: ServerOptions): Promise<StartedServer>
 				retryStrategy: () => null,
 			});
 
+			// Refusals before the server listens are expected; connect() reports them.
+			redis.on('error', () => undefined);
+
 			try {
 				await redis.connect();
 				await redis.ping();
