@@ -126,11 +126,11 @@ describe('HlsLadder', () => {
 	it('restarts ffmpeg killed with SIGKILL and continues the playlists after a discontinuity', async () => {
 		const before = segmentsOf(read('360p.m3u8') ?? '');
 		const lastBefore = before.at(-1) ?? '';
-		const pid = ladder.pid;
+		const pid = ladder.process.pid;
 
 		expect(pid).toBeGreaterThan(0);
 
-		const restarted = once(ladder, 'started');
+		const restarted = once(ladder.process, 'started');
 
 		process.kill(pid ?? 0, 'SIGKILL');
 		await restarted;
@@ -145,8 +145,8 @@ describe('HlsLadder', () => {
 		});
 		const segments = segmentsOf(after);
 
-		expect(ladder.restarts).toBe(1);
-		expect(ladder.pid).not.toBe(pid);
+		expect(ladder.process.restarts).toBe(1);
+		expect(ladder.process.pid).not.toBe(pid);
 		// Numbering continues past what was published before the crash.
 		expect(segments.at(-1)?.localeCompare(lastBefore)).toBe(1);
 		expect(after).toContain('#EXT-X-PROGRAM-DATE-TIME:');
