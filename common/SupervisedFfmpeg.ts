@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type ffmpeg from 'fluent-ffmpeg';
 
 import type { Logger } from './logger.ts';
-import { childPids, commandLine } from './procfs.ts';
+import { childPids, commandLine, processesMentioning } from './procfs.ts';
 
 export interface SupervisedFfmpegOptions {
 	/**
@@ -56,6 +56,7 @@ export class SupervisedFfmpeg extends EventEmitter<SupervisedFfmpegEvents> {
 	}
 
 	start(): void {
+		this.#reapOrphans();
 		this.#spawn(false);
 	}
 
@@ -76,6 +77,17 @@ export class SupervisedFfmpeg extends EventEmitter<SupervisedFfmpegEvents> {
 		if (!stopped) {
 			this.#command?.kill('SIGKILL');
 			await this.#exited;
+		}
+	}
+
+	/**
+	 * Kills an ffmpeg a previous owner started for the same output and left
+	 * behind when it was killed itself: it would hold the RTP ports.
+	 */
+	#reapOrphans(): void {
+		for (const pid of processesMentioning(this.#options.marker)) {
+			this.#options.logger.warn({ pid }, 'killing an orphaned ffmpeg of a previous run');
+			process.kill(pid, 'SIGKILL');
 		}
 	}
 

@@ -26,3 +26,15 @@ export function commandLine(pid: number): string {
 		return '';
 	}
 }
+
+/** The pids of ffmpeg processes (any parent) whose command line holds the text. */
+export function processesMentioning(text: string, program = 'ffmpeg'): number[] {
+	return readdirSync('/proc')
+		.filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+		.map(Number)
+		.filter((pid) => {
+			const line = commandLine(pid);
+
+			return line.startsWith(program) && line.includes(text);
+		});
+}
