@@ -16,6 +16,11 @@ export default tseslint.config(
 		},
 		rules: {
 			curly: ['error', 'all'],
+			// Steps read as paragraphs: a blank line before every return.
+			'padding-line-between-statements': [
+				'error',
+				{ blankLine: 'always', prev: '*', next: 'return' },
+			],
 			'no-console': 'error',
 			// Async functions that do not await still honour a Promise-returning contract.
 			'@typescript-eslint/require-await': 'off',

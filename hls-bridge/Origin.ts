@@ -70,6 +70,7 @@ async function serve(
 
 	if (SUSPICIOUS.test(path)) {
 		refuse(res, 400, 'bad_path', 'path segments must be plain names');
+
 		return;
 	}
 
@@ -77,6 +78,7 @@ async function serve(
 
 	if (match === null) {
 		refuse(res, 404, 'not_found', 'no such playlist or segment');
+
 		return;
 	}
 
@@ -88,6 +90,7 @@ async function serve(
 
 	if (req.method !== 'GET' && req.method !== 'HEAD') {
 		refuse(res, 405, 'method_not_allowed', 'GET, HEAD or OPTIONS only');
+
 		return;
 	}
 
@@ -97,6 +100,7 @@ async function serve(
 
 	if (info === undefined || !info.isFile()) {
 		refuse(res, 404, 'not_found', 'no such playlist or segment');
+
 		return;
 	}
 
