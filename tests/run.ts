@@ -75,6 +75,9 @@ async function runTests(
 			}
 		}
 
+		// Errors outside any test (an unhandled rejection, a stream error
+		// event) fail the run too, as vitest itself would.
+		counts.failed += vitest.state.getUnhandledErrors().length;
 		// A file that failed to load has no tests but still fails the run.
 		counts.failed += vitest.state
 			.getTestModules()
