@@ -1,8 +1,8 @@
 // Per-class figures from the events signaling writes to MongoDB. Counting is
-// done by aggregation pipelines in the database, using only stages FerretDB
-// 1.x supports ($match, $group, $sort, $count, $project); attendance over
-// time (peak concurrency, watch time) is a sweep over the join and leave
-// events in order, done here because it needs state carried between events.
+// done by aggregation pipelines in the database, with only the stages that
+// FerretDB 1.x and MongoDB share ($match, $group); attendance over time (peak
+// concurrency, watch time) is a sweep over the join and leave events in
+// order, done here because it carries state from one event to the next.
 
 import type { Db } from 'mongodb';
 
@@ -47,18 +47,12 @@ export async function aggregateClassAnalytics(
 				{ $group: { _id: '$type', count: { $sum: 1 } } },
 			])
 			.toArray(),
+		// One row per (poll, user); summing per poll happens below, because
+		// FerretDB 1.x answers 0 for a `$sum` over a field of an earlier `$group`.
 		events
-			.aggregate<{ _id: string; participants: number; answers: number }>([
+			.aggregate<{ _id: { pollId?: unknown }; answers: number }>([
 				{ $match: { classId, type: 'answer' } },
 				{ $group: { _id: { pollId: '$pollId', userId: '$userId' }, answers: { $sum: 1 } } },
-				{
-					$group: {
-						_id: '$_id.pollId',
-						participants: { $sum: 1 },
-						answers: { $sum: '$answers' },
-					},
-				},
-				{ $sort: { _id: 1 } },
 			])
 			.toArray(),
 		events
@@ -76,10 +70,31 @@ export async function aggregateClassAnalytics(
 		attendance: sweepAttendance(presence, until),
 		chatMessages: countOf('chat'),
 		handRaises: countOf('hand_raise'),
-		polls: polls
-			.filter((row) => typeof row._id === 'string')
-			.map((row) => ({ pollId: row._id, participants: row.participants, answers: row.answers })),
+		polls: participationByPoll(polls),
 	};
+}
+
+function participationByPoll(
+	rows: readonly { _id: { pollId?: unknown }; answers: number }[],
+): PollParticipation[] {
+	const byPoll = new Map<string, PollParticipation>();
+
+	for (const row of rows) {
+		const pollId = row._id.pollId;
+
+		// An answer event without a pollId is malformed; it counts for no poll.
+		if (typeof pollId !== 'string') {
+			continue;
+		}
+
+		const poll = byPoll.get(pollId) ?? { pollId, participants: 0, answers: 0 };
+
+		poll.participants += 1;
+		poll.answers += row.answers;
+		byPoll.set(pollId, poll);
+	}
+
+	return [...byPoll.values()].sort((a, b) => a.pollId.localeCompare(b.pollId));
 }
 
 /**

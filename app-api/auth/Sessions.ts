@@ -47,10 +47,7 @@ export class Sessions {
 	 * The user of an `Authorization: Bearer <token>` header, or an ApiError
 	 * `unauthorized`. With roles given, a caller of another role gets `forbidden`.
 	 */
-	async authenticate(
-		header: string | undefined,
-		roles?: readonly UserRole[],
-	): Promise<AuthUser> {
+	async authenticate(header: string | undefined, roles?: readonly UserRole[]): Promise<AuthUser> {
 		const token = BEARER.exec(header ?? '')?.[1];
 
 		if (token === undefined) {

@@ -78,7 +78,12 @@ export function registerAuthRoutes({ app, db, sessions }: RouteContext): void {
 
 	app.post(
 		'/auth/logout',
-		{ schema: { summary: 'End the session of the bearer token', response: { 204: z.null(), ...ErrorResponses } } },
+		{
+			schema: {
+				summary: 'End the session of the bearer token',
+				response: { 204: z.null(), ...ErrorResponses },
+			},
+		},
 		async (request, reply) => {
 			await sessions.authenticate(request.headers.authorization);
 			await sessions.revoke(request.headers.authorization);

@@ -81,10 +81,7 @@ export function registerClassRoutes({ app, db, sessions, redis, logger }: RouteC
 			},
 		},
 		async (request, reply) => {
-			const user = await sessions.authenticate(request.headers.authorization, [
-				'teacher',
-				'admin',
-			]);
+			const user = await sessions.authenticate(request.headers.authorization, ['teacher', 'admin']);
 			const teacherId = request.body.teacherId ?? user.id;
 
 			if (user.role === 'teacher' && teacherId !== user.id) {

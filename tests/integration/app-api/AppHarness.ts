@@ -160,7 +160,11 @@ export class AppHarness {
 	async scheduleClass(teacher: Account, title = 'Algebra'): Promise<{ id: string }> {
 		const reply = await this.call<{ id: string }>('POST', '/classes', {
 			token: teacher.token,
-			body: { title, startsAt: new Date(Date.now() + 3_600_000).toISOString(), durationMinutes: 60 },
+			body: {
+				title,
+				startsAt: new Date(Date.now() + 3_600_000).toISOString(),
+				durationMinutes: 60,
+			},
 		});
 
 		if (reply.status !== 201) {
