@@ -21,6 +21,21 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]{43})$/;
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url');
 
+/**
+ * The stored hash of the token in an `Authorization: Bearer` header, for
+ * routes that look the session up inside a larger query; an ApiError
+ * `unauthorized` when the header holds no well-formed token.
+ */
+export function bearerTokenHash(header: string | undefined): string {
+	const token = BEARER.exec(header ?? '')?.[1];
+
+	if (token === undefined) {
+		throw new ApiError('unauthorized', 'send Authorization: Bearer <session token>');
+	}
+
+	return hashToken(token);
+}
+
 export class Sessions {
 	readonly #db: Kysely<Database>;
 	readonly #ttlSeconds: number;
@@ -48,17 +63,12 @@ export class Sessions {
 	 * `unauthorized`. With roles given, a caller of another role gets `forbidden`.
 	 */
 	async authenticate(header: string | undefined, roles?: readonly UserRole[]): Promise<AuthUser> {
-		const token = BEARER.exec(header ?? '')?.[1];
-
-		if (token === undefined) {
-			throw new ApiError('unauthorized', 'send Authorization: Bearer <session token>');
-		}
-
+		const tokenHash = bearerTokenHash(header);
 		const row = await this.#db
 			.selectFrom('sessions')
 			.innerJoin('users', 'users.id', 'sessions.user_id')
 			.select(['users.id', 'users.email', 'users.display_name', 'users.role'])
-			.where('sessions.token_hash', '=', hashToken(token))
+			.where('sessions.token_hash', '=', tokenHash)
 			.where('sessions.expires_at', '>', new Date())
 			.executeTakeFirst();
 
