@@ -5,7 +5,7 @@
 //
 // BENCH_RATE (default 2000) and BENCH_DURATION_SECONDS (default 20) adjust
 // the run; DATABASE_URL and the other stack settings, when set, name an
-// existing stack instead of a throwaway one.
+// existing stack instead of a throwaway one; BENCH_CPU_PROFILE_DIR profiles.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -67,11 +67,19 @@ async function measure(url: string, token: string | undefined, seconds: number):
 	};
 }
 
+/** With BENCH_CPU_PROFILE_DIR set, each server writes a V8 CPU profile there on exit. */
+function profileArgs(name: string): string[] {
+	const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+
+	return profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`];
+}
+
 async function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv, port: number) {
 	const child = await ManagedProcess.start({
 		name,
-		command: join(projectRoot, 'node_modules', '.bin', 'tsx'),
-		args: [join(projectRoot, entry)],
+		// Node with tsx's loader in one process, not the tsx launcher and its child.
+		command: process.execPath,
+		args: [...profileArgs(name), '--import', 'tsx', join(projectRoot, entry)],
 		env,
 		logFile: join(dir, `${name}.log`),
 		pidFile: join(dir, `${name}.pid`),
