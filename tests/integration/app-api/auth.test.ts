@@ -1,6 +1,11 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { projectRoot } from '../../../common/paths.ts';
 import { AppHarness, PASSWORD } from './AppHarness.ts';
 
 describe('app API: accounts and sessions', () => {
@@ -118,5 +123,25 @@ describe('app API: accounts and sessions', () => {
 
 		expect(listed.body.users.map((user) => user.email)).toContain('grace@example.test');
 		expect(listed.body.users.map((user) => user.email)).not.toContain('ada@example.test');
+	});
+
+	it('npm run app-api:create-admin makes an admin who can log in', async () => {
+		await promisify(execFile)(
+			join(projectRoot, 'node_modules', '.bin', 'tsx'),
+			[join(projectRoot, 'app-api', 'createAdmin.ts'), 'ops@example.test', 'Operator'],
+			{
+				env: {
+					...process.env,
+					DATABASE_URL: harness.resources.databaseUrl,
+					ADMIN_PASSWORD: PASSWORD,
+				},
+			},
+		);
+
+		const login = await harness.call<{ user: { role: string } }>('POST', '/auth/login', {
+			body: { email: 'ops@example.test', password: PASSWORD },
+		});
+
+		expect(login.body.user.role).toBe('admin');
 	});
 });
