@@ -177,7 +177,28 @@ function toApiError(error: unknown): ApiError {
 		return new ApiError('validation_failed', fastifyError.message);
 	}
 
+	if (isUnavailable(error)) {
+		return new ApiError('unavailable');
+	}
+
 	return new ApiError('internal');
+}
+
+// PostgreSQL refusing or dropping connections, or the pool waiting too long
+// for one: the request may succeed shortly, which `unavailable` tells the client.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '53300']);
+
+function isUnavailable(error: unknown): boolean {
+	if (!(error instanceof Error)) {
+		return false;
+	}
+
+	const code = (error as NodeJS.ErrnoException).code;
+
+	return (
+		(code !== undefined && UNAVAILABLE_CODES.has(code)) ||
+		error.message.includes('timeout exceeded when trying to connect')
+	);
 }
 
 function observeDurations(app: App, ops: OpsServer): void {

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AppHarness } from './AppHarness.ts';
+import { createApp } from '../../../app-api/createApp.ts';
+import type { Database } from '../../../app-api/db/Database.ts';
+import { createKysely } from '../../../common/clients/postgres.ts';
+import { createLogger } from '../../../common/logger.ts';
+import { OpsServer } from '../../../common/OpsServer.ts';
+import { freePort } from '../../../infra/stack/ports.ts';
+import { AppHarness, PASSWORD } from './AppHarness.ts';
 
 interface OpenApi {
 	openapi: string;
@@ -81,5 +87,34 @@ describe('app API: OpenAPI description and ops routes', () => {
 			'app_api_request_duration_seconds_count' +
 				'{service="app-api",method="GET",route="/classes/:id",status="401"} 1',
 		);
+	});
+
+	it('answers unavailable (503) while PostgreSQL cannot be reached', async () => {
+		const logger = createLogger('app-api', 'silent');
+		const unreachable = createKysely<Database>(`postgres://127.0.0.1:${await freePort()}/none`, 1);
+		const app = await createApp({
+			config: harness.resources.config,
+			logger,
+			ops: new OpsServer('app-api', logger),
+			db: unreachable,
+			redis: harness.redis,
+			mongo: harness.mongo,
+			s3: harness.s3,
+		});
+
+		try {
+			const url = await app.listen({ port: 0, host: '127.0.0.1' });
+			const response = await fetch(`${url}/auth/login`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ email: 'a@example.test', password: PASSWORD }),
+			});
+
+			expect(response.status).toBe(503);
+			expect(await response.json()).toMatchObject({ error: { code: 'unavailable' } });
+		} finally {
+			await app.close();
+			await unreachable.destroy();
+		}
 	});
 });
