@@ -24,6 +24,7 @@ import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Db } from 'mongodb';
 import { Histogram } from 'prom-client';
+import { z } from 'zod';
 
 import type { Config } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
@@ -105,6 +106,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 			.send(new ApiError('not_found', `no route ${request.method} ${request.url}`).toBody()),
 	);
 
+	refuseUndeclaredInput(app);
 	observeDurations(app, deps.ops);
 	mountOps(app, deps.ops);
 
@@ -199,6 +201,33 @@ function isUnavailable(error: unknown): boolean {
 		(code !== undefined && UNAVAILABLE_CODES.has(code)) ||
 		error.message.includes('timeout exceeded when trying to connect')
 	);
+}
+
+const NoQuery = z.strictObject({});
+const NoBody = z.strictObject({}).nullish();
+
+/**
+ * A route that declares no query string takes none, and a POST, PATCH or
+ * DELETE that declares no body takes none (or `{}`, or `null`): unknown input is
+ * refused everywhere, not only where a schema was written.
+ */
+function refuseUndeclaredInput(app: App): void {
+	app.addHook('onRoute', (route) => {
+		const schema = route.schema ?? {};
+
+		if (schema.hide === true) {
+			return;
+		}
+
+		const methods = Array.isArray(route.method) ? route.method : [route.method];
+		const takesBody = methods.some((method) => ['POST', 'PATCH', 'PUT', 'DELETE'].includes(method));
+
+		route.schema = {
+			...schema,
+			querystring: schema.querystring ?? NoQuery,
+			...(takesBody && schema.body === undefined ? { body: NoBody } : {}),
+		};
+	});
 }
 
 function observeDurations(app: App, ops: OpsServer): void {

@@ -155,6 +155,30 @@ describe('app API: input validation', () => {
 		expect(reply.body).toMatchObject({ error: { code: 'validation_failed' } });
 	});
 
+	it('refuses a body or a query on routes that declare none', async () => {
+		const replies = await Promise.all([
+			harness.call('POST', `/classes/${course.id}/start`, {
+				token: teacher.token,
+				body: { state: 'ended' },
+			}),
+			harness.call('POST', `/classes/${course.id}/join-token`, {
+				token: teacher.token,
+				body: { role: 'teacher' },
+			}),
+			harness.call('GET', '/auth/me?debug=1', { token: teacher.token }),
+			harness.call('GET', `/classes/${course.id}?fields=all`, { token: teacher.token }),
+		]);
+
+		for (const reply of replies) {
+			expect(reply.status).toBe(400);
+			expect(reply.body).toMatchObject({ error: { code: 'validation_failed' } });
+		}
+
+		const fetched = await harness.call('GET', `/classes/${course.id}`, { token: teacher.token });
+
+		expect(fetched.body).toMatchObject({ state: 'scheduled' });
+	});
+
 	it('answers not_found for an unknown route', async () => {
 		const reply = await harness.call('GET', '/nowhere');
 
