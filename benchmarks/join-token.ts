@@ -219,12 +219,29 @@ async function main(): Promise<void> {
 	);
 }
 
+let cleaning: Promise<void> | undefined;
+
+/** Stops every process this run started, newest first; once. */
+function cleanup(): Promise<void> {
+	cleaning ??= (async () => {
+		for (const item of owned.reverse()) {
+			await item.stop().catch(() => undefined);
+		}
+
+		rmSync(dir, { recursive: true, force: true });
+	})();
+
+	return cleaning;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+	process.once(signal, () => {
+		void cleanup().then(() => process.exit(130));
+	});
+}
+
 try {
 	await main();
 } finally {
-	for (const item of owned.reverse()) {
-		await item.stop();
-	}
-
-	rmSync(dir, { recursive: true, force: true });
+	await cleanup();
 }
