@@ -1,43 +1,76 @@
-// The app API process. For now: the schema migrations, health and metrics;
-// the routes for users, classes, enrollment, payments and join tokens are
-// built on this.
-
-import { createServer } from 'node:http';
+// The app API process: migrations, then the HTTP API with /healthz and
+// /metrics on the same port.
 
 import { sql } from 'kysely';
 
+import { createMongoClient, probeMongo } from '../common/clients/mongo.ts';
 import { createKysely, probePostgres } from '../common/clients/postgres.ts';
+import { createRedis, probeRedis } from '../common/clients/redis.ts';
+import { createS3Client, probeS3 } from '../common/clients/s3.ts';
 import { required } from '../common/config.ts';
-import { listen } from '../common/listen.ts';
+import { ANALYTICS_EVENTS_COLLECTION } from '../common/events/AnalyticsEvent.ts';
+import { ConfigError } from '../common/ConfigError.ts';
 import { runService } from '../common/runService.ts';
+import { createApp } from './createApp.ts';
 import type { Database } from './db/Database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 
 await runService('app-api', async ({ config, logger, ops }) => {
 	const databaseUrl = required(config.postgres.url, 'DATABASE_URL');
+	const redisUrl = required(config.redis.url, 'REDIS_URL');
+	const mongoUrl = required(config.mongo.url, 'MONGODB_URL');
 
-	await probePostgres(databaseUrl);
+	required(config.joinTokens.keys, 'JOIN_TOKEN_KEYS');
+	await Promise.all([
+		probePostgres(databaseUrl),
+		probeRedis(redisUrl),
+		probeMongo(mongoUrl),
+		probeS3(config.s3),
+	]);
 
-	const db = createKysely<Database>(databaseUrl);
+	const db = createKysely<Database>(databaseUrl, 20);
 	const applied = await migrateToLatest(db);
 
 	logger.info({ applied }, 'schema up to date');
+
+	const redis = createRedis(redisUrl);
+	const mongoClient = createMongoClient(mongoUrl);
+	const s3 = createS3Client(config.s3);
+	const mongo = mongoClient.db(config.mongo.database);
+
+	// Every analytics query selects one class and some event types.
+	await mongo
+		.collection(ANALYTICS_EVENTS_COLLECTION)
+		.createIndex({ classId: 1, type: 1, at: 1 }, { name: 'class_type_at' }, {});
+
 	ops.addCheck('postgres', async () => {
 		await sql`SELECT 1`.execute(db);
 	});
-
-	const server = createServer((req, res) => {
-		if (!ops.handle(req, res)) {
-			res.writeHead(404, { 'content-type': 'application/json' });
-			res.end(JSON.stringify({ error: { code: 'not_found', message: 'no such route' } }));
-		}
+	ops.addCheck('redis', async () => {
+		await redis.ping();
 	});
-	const port = await listen(server, config.appApi.port, 'APP_API_PORT');
+	ops.addCheck('mongo', async () => {
+		await mongo.command({ ping: 1 });
+	});
+
+	const app = await createApp({ config, logger, ops, db, redis, mongo, s3 });
+	const address = await app
+		.listen({ port: config.appApi.port, host: '0.0.0.0' })
+		.catch((error: unknown) => {
+			const code = (error as NodeJS.ErrnoException).code;
+
+			throw code === 'EADDRINUSE' || code === 'EACCES'
+				? new ConfigError('APP_API_PORT', `cannot listen on port ${config.appApi.port} (${code})`)
+				: error;
+		});
 
 	return {
-		listening: { http: `http://${config.publicHost}:${port}` },
+		listening: { http: address.replace('0.0.0.0', config.publicHost) },
 		close: async () => {
-			await new Promise<void>((resolve) => server.close(() => resolve()));
+			await app.close();
+			s3.destroy();
+			await mongoClient.close();
+			redis.disconnect();
 			await db.destroy();
 		},
 	};

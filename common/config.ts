@@ -54,6 +54,9 @@ const EnvSchema = z.object({
 
 	PUBLIC_HOST: z.string().min(1).default('127.0.0.1'),
 	APP_API_PORT: port.default(8080),
+	APP_API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(16_384),
+	APP_API_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(31_536_000).default(604_800),
+	RECORDING_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(604_800).default(900),
 	SIGNALING_PORT: port.default(8081),
 	SFU_OPS_PORT: port.default(8082),
 	SFU_RTC_PORT_BASE: port.default(40000),
@@ -101,7 +104,14 @@ export interface Config {
 		keys: SigningKey[] | undefined;
 		ttlSeconds: number;
 	};
-	appApi: { port: number };
+	appApi: {
+		port: number;
+		/** Largest request body accepted, in bytes. */
+		bodyLimitBytes: number;
+		sessionTtlSeconds: number;
+		/** Lifetime of a presigned replay URL. */
+		recordingUrlTtlSeconds: number;
+	};
 	signaling: { port: number };
 	sfu: {
 		opsPort: number;
@@ -159,7 +169,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 			forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' || env.S3_FORCE_PATH_STYLE === '1',
 		},
 		joinTokens: { keys: env.JOIN_TOKEN_KEYS, ttlSeconds: env.JOIN_TOKEN_TTL_SECONDS },
-		appApi: { port: env.APP_API_PORT },
+		appApi: {
+			port: env.APP_API_PORT,
+			bodyLimitBytes: env.APP_API_BODY_LIMIT_BYTES,
+			sessionTtlSeconds: env.APP_API_SESSION_TTL_SECONDS,
+			recordingUrlTtlSeconds: env.RECORDING_URL_TTL_SECONDS,
+		},
 		signaling: { port: env.SIGNALING_PORT },
 		sfu: {
 			opsPort: env.SFU_OPS_PORT,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Database } from '../../app-api/db/Database.ts';
 import { migrateToLatest } from '../../app-api/db/migrate.ts';
+import { migrations } from '../../app-api/migrations/index.ts';
 import { createKysely } from '../../common/clients/postgres.ts';
 import { createTestResources, type TestResources } from '../support/resources.ts';
 
@@ -21,7 +22,7 @@ describe('PostgreSQL through kysely', () => {
 	});
 
 	it('migrateToLatest() applies every migration once, then none', async () => {
-		expect(await migrateToLatest(db)).toEqual(['0001_users_and_classes']);
+		expect(await migrateToLatest(db)).toEqual(Object.keys(migrations));
 		expect(await migrateToLatest(db)).toEqual([]);
 	});
 
