@@ -41,7 +41,7 @@ describe('recorder across an S3 outage', () => {
 			durable: true,
 		};
 		minio = await startMinio(minioOptions);
-		source = await startRtpSource();
+		source = await startRtpSource('320x180');
 	});
 
 	afterAll(async () => {
@@ -76,7 +76,11 @@ describe('recorder across an S3 outage', () => {
 
 		recorder.start();
 		await uploader.start();
-		await sleep(4000);
+		// The outage begins once the recording is under way and reaching S3.
+		while (uploader.uploadedCount < 2) {
+			await sleep(200);
+		}
+
 		await minio.process.stop();
 
 		const outageStarted = Date.now();
