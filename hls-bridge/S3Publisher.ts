@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DeleteObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 import type { Logger } from '../common/logger.ts';
+import { RepeatingTask } from '../common/RepeatingTask.ts';
 import { cacheControl } from './Origin.ts';
 
 export interface S3PublisherOptions {
@@ -33,28 +34,22 @@ export class S3Publisher {
 	/** Segment name → when it was last seen in a playlist. */
 	readonly #lastListed = new Map<string, number>();
 	readonly #playlistBodies = new Map<string, string>();
-	#timer: NodeJS.Timeout | undefined;
-	#running: Promise<void> = Promise.resolve();
+	readonly #loop: RepeatingTask;
 	#closed = false;
 
 	constructor(options: S3PublisherOptions) {
 		this.#options = options;
+		this.#loop = new RepeatingTask(
+			() => this.sync(),
+			options.intervalMs ?? 250,
+			(error) => {
+				options.logger.warn({ err: error }, 'publishing to S3 failed; retrying');
+			},
+		);
 	}
 
 	start(): void {
-		const tick = (): void => {
-			this.#running = this.sync()
-				.catch((error: unknown) => {
-					this.#options.logger.warn({ err: error }, 'publishing to S3 failed; retrying');
-				})
-				.finally(() => {
-					if (!this.#closed) {
-						this.#timer = setTimeout(tick, this.#options.intervalMs ?? 250);
-					}
-				});
-		};
-
-		tick();
+		this.#loop.start();
 	}
 
 	/** Stops after a last pass, so the final playlists reach S3. */
@@ -64,8 +59,7 @@ export class S3Publisher {
 		}
 
 		this.#closed = true;
-		clearTimeout(this.#timer);
-		await this.#running;
+		await this.#loop.stop();
 		await this.sync();
 	}
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 import type { Logger } from '../common/logger.ts';
+import { RepeatingTask } from '../common/RepeatingTask.ts';
 import { parseSegments } from './playlist.ts';
 import { RECORDING_PLAYLIST } from './SegmentRecorder.ts';
 
@@ -29,12 +30,17 @@ export class SegmentUploader {
 	readonly #options: SegmentUploaderOptions;
 	readonly #uploaded = new Set<string>();
 	#playlistUploaded = '';
-	#timer: NodeJS.Timeout | undefined;
-	#running: Promise<void> = Promise.resolve();
-	#closed = false;
+	readonly #loop: RepeatingTask;
 
 	constructor(options: SegmentUploaderOptions) {
 		this.#options = options;
+		this.#loop = new RepeatingTask(
+			() => this.sync(),
+			options.intervalMs ?? 500,
+			(error) => {
+				options.logger.warn({ err: error }, 'uploading the recording failed; retrying');
+			},
+		);
 	}
 
 	/** How many segments are in S3. */
@@ -45,26 +51,12 @@ export class SegmentUploader {
 	async start(): Promise<void> {
 		await this.#resume();
 
-		const tick = (): void => {
-			this.#running = this.sync()
-				.catch((error: unknown) => {
-					this.#options.logger.warn({ err: error }, 'uploading the recording failed; retrying');
-				})
-				.finally(() => {
-					if (!this.#closed) {
-						this.#timer = setTimeout(tick, this.#options.intervalMs ?? 500);
-					}
-				});
-		};
-
-		tick();
+		this.#loop.start();
 	}
 
 	/** Stops the loop, then uploads what is left, retrying until it is in. */
 	async close(retryForMs = 60_000): Promise<void> {
-		this.#closed = true;
-		clearTimeout(this.#timer);
-		await this.#running;
+		await this.#loop.stop();
 
 		const deadline = Date.now() + retryForMs;
 
