@@ -55,7 +55,6 @@ const EnvSchema = z.object({
 	PUBLIC_HOST: z.string().min(1).default('127.0.0.1'),
 	APP_API_PORT: port.default(8080),
 	SIGNALING_PORT: port.default(8081),
-	SFU_OPS_PORT: port.default(8082),
 	SFU_RTC_PORT_BASE: port.default(40000),
 	SFU_WORKERS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
 	SFU_ANNOUNCED_IP: z.ipv4({ error: 'must be an IPv4 address' }).default('127.0.0.1'),
@@ -104,7 +103,6 @@ export interface Config {
 	appApi: { port: number };
 	signaling: { port: number };
 	sfu: {
-		opsPort: number;
 		rtcPortBase: number;
 		workers: number;
 		announcedIp: string;
@@ -162,7 +160,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 		appApi: { port: env.APP_API_PORT },
 		signaling: { port: env.SIGNALING_PORT },
 		sfu: {
-			opsPort: env.SFU_OPS_PORT,
 			rtcPortBase: env.SFU_RTC_PORT_BASE,
 			workers: env.SFU_WORKERS,
 			announcedIp: env.SFU_ANNOUNCED_IP,
