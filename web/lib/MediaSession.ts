@@ -30,6 +30,8 @@ interface Publication {
 	track: MediaStreamTrack;
 	simulcast: boolean;
 	producer: Producer | undefined;
+	/** The join generation that has produced (or is producing) it. */
+	producedIn: number | undefined;
 }
 
 export interface MediaSessionEvents {
@@ -66,7 +68,7 @@ export class MediaSession {
 	readonly #consumers = new Map<string, Consumer>();
 	readonly #handlers: Partial<MediaSessionEvents> = {};
 	#device: Device | undefined;
-	#sendTransport: Transport | undefined;
+	#sendTransport: Promise<Transport> | undefined;
 	#recvTransport: Transport | undefined;
 	#peerId: string | undefined;
 	/** Producers announced while the page was still joining; consumed once it has. */
@@ -111,11 +113,19 @@ export class MediaSession {
 
 	/** Publishes a track as a source; it is published again after every rebuild. */
 	async publish(source: MediaSource, track: MediaStreamTrack, simulcast = false): Promise<void> {
-		const publication: Publication = { source, track, simulcast, producer: undefined };
+		const publication: Publication = {
+			source,
+			track,
+			simulcast,
+			producer: undefined,
+			producedIn: undefined,
+		};
 
 		this.#publications.set(source, publication);
 		track.addEventListener('ended', () => void this.unpublish(source));
-		if (this.#sendTransport !== undefined) {
+
+		// Before the join completes, the join publishes it.
+		if (this.#recvTransport !== undefined) {
 			await this.#produce(publication, this.#generation);
 		}
 	}
@@ -231,9 +241,6 @@ export class MediaSession {
 		}
 
 		this.#recvTransport = await this.#createTransport('recv', generation);
-		if (this.#publications.size > 0) {
-			this.#sendTransport = await this.#createTransport('send', generation);
-		}
 
 		if (this.#announced === announced) {
 			this.#announced = undefined;
@@ -329,9 +336,18 @@ export class MediaSession {
 	}
 
 	async #produce(publication: Publication, generation: number): Promise<void> {
-		const transport = this.#sendTransport;
+		if (generation !== this.#generation || publication.producedIn === generation) {
+			return;
+		}
 
-		if (transport === undefined || generation !== this.#generation) {
+		publication.producedIn = generation;
+
+		// The send transport is made once per join, by the first publication.
+		this.#sendTransport ??= this.#createTransport('send', generation);
+
+		const transport = await this.#sendTransport;
+
+		if (generation !== this.#generation) {
 			return;
 		}
 
@@ -393,7 +409,7 @@ export class MediaSession {
 
 	/** Closes the local transports and forgets remote tracks; the server side is gone. */
 	#teardown(): void {
-		this.#sendTransport?.close();
+		void this.#sendTransport?.then((transport) => transport.close()).catch(() => undefined);
 		this.#recvTransport?.close();
 		this.#sendTransport = undefined;
 		this.#recvTransport = undefined;

@@ -1,0 +1,109 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { buildPages } from '../../web/build.ts';
+import { launchChromium, type Browser } from '../support/chromium.ts';
+import { openPage, receiveStats, waitForMedia } from '../support/mediaPages.ts';
+import { startMediaStack, type MediaStack } from '../support/mediaStack.ts';
+
+describe('teacher and stage student over mediasoup in Chromium', () => {
+	let stack: MediaStack;
+	let browser: Browser;
+	let teacher: Page;
+	let student: Page;
+	let teacherId: string;
+	let studentId: string;
+
+	beforeAll(async () => {
+		await buildPages();
+		stack = await startMediaStack();
+		browser = await launchChromium();
+	});
+
+	afterAll(async () => {
+		await browser.close();
+		await stack.close();
+	});
+
+	it('the teacher page publishes camera, microphone and screen', async () => {
+		const credentials = await stack.token('teacher', 'Teacher');
+
+		teacherId = credentials.userId;
+		teacher = await openPage(browser, stack, 'teacher', credentials.token);
+		await teacher.evaluate(async () => {
+			const start = window.classroom?.startScreen;
+
+			if (typeof start === 'function') {
+				await (start as () => Promise<void>)();
+			}
+		});
+
+		// The pages publish once their join completes, so the router is polled.
+		await expect
+			.poll(
+				async () => {
+					const dump = (await stack.media.control.dumpClass(stack.classId)) as
+						{ mapProducerIdConsumerIds: Record<string, unknown> } | undefined;
+
+					return Object.keys(dump?.mapProducerIdConsumerIds ?? {}).length;
+				},
+				{ timeout: 10_000 },
+			)
+			.toBe(3);
+	});
+
+	it('a stage student joining the running class decodes the teacher, screen included', async () => {
+		const credentials = await stack.token('student', 'Student');
+
+		studentId = credentials.userId;
+		await stack.putOnStage(studentId);
+		student = await openPage(browser, stack, 'stage', credentials.token);
+
+		const seen = await waitForMedia(student, teacherId, ['camera', 'screen', 'microphone']);
+		const firstFrameMs = await student.evaluate(() => window.classroom?.firstFrameMs);
+
+		expect(seen.filter((stat) => stat.kind === 'video')).toHaveLength(2);
+		expect(firstFrameMs).toBeGreaterThan(0);
+		process.stdout.write(
+			`${JSON.stringify({ metric: 'time_to_first_decoded_frame_ms', value: firstFrameMs })}\n`,
+		);
+	});
+
+	it('the teacher page decodes the stage student camera and gets the microphone', async () => {
+		const seen = await waitForMedia(teacher, studentId, ['camera', 'microphone']);
+
+		expect(seen.find((stat) => stat.source === 'camera')?.frameWidth).toBeGreaterThan(0);
+	});
+
+	it('stopping the screen share drops that track from the student page', async () => {
+		expect(
+			await student.evaluate(() => document.querySelectorAll('video[data-source="screen"]').length),
+		).toBe(1);
+
+		await teacher.evaluate(async () => {
+			const stop = window.classroom?.stopScreen;
+
+			if (typeof stop === 'function') {
+				await (stop as () => Promise<void>)();
+			}
+		});
+		await student.waitForFunction(
+			() => document.querySelectorAll('video[data-source="screen"]').length === 0,
+			undefined,
+			{ timeout: 10_000 },
+		);
+
+		const sources = (await receiveStats(student)).map((stat) => stat.source).sort();
+
+		expect(sources).toEqual(['camera', 'microphone']);
+	});
+
+	it('taking the student off the stage removes their media from the teacher page', async () => {
+		await stack.media.signaling.onStageRemoved(stack.classId, studentId);
+		await teacher.waitForFunction(() => window.classroom?.remoteVideoCount() === 0, undefined, {
+			timeout: 10_000,
+		});
+
+		expect(await receiveStats(teacher)).toEqual([]);
+	});
+});
