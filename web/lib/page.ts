@@ -8,6 +8,8 @@ export interface PageHandle {
 	session: MediaSession;
 	/** Milliseconds from navigation start to the first decoded remote video frame. */
 	firstFrameMs: number | undefined;
+	/** The same for the page's own camera preview: what the browser alone takes. */
+	previewFirstFrameMs: number | undefined;
 	receiveStats: MediaSession['receiveStats'];
 	remoteVideoCount(): number;
 	[action: string]: unknown;
@@ -58,6 +60,7 @@ export function startPage(): PageHandle {
 	const handle: PageHandle = {
 		session,
 		firstFrameMs: undefined,
+		previewFirstFrameMs: undefined,
 		receiveStats: () => session.receiveStats(),
 		remoteVideoCount: () => remotes.querySelectorAll('video').length,
 	};
@@ -68,6 +71,9 @@ export function startPage(): PageHandle {
 	session.on('remoteAdded', (remote) => remotes.append(render(remote, handle)));
 	session.on('remoteRemoved', (consumerId) => {
 		remotes.querySelector(`[data-consumer-id="${CSS.escape(consumerId)}"]`)?.remove();
+	});
+	element('#preview', HTMLVideoElement).requestVideoFrameCallback(() => {
+		handle.previewFirstFrameMs ??= performance.now();
 	});
 	window.classroom = handle;
 
