@@ -111,6 +111,19 @@ export class ClassMedia extends EventEmitter<ClassMediaEvents> {
 		return this.#peers.size;
 	}
 
+	/** Counts of what runs in this class, for metrics. */
+	counts(): { peers: number; producers: number; consumers: number } {
+		let producers = 0;
+		let consumers = 0;
+
+		for (const peer of this.#peers.values()) {
+			producers += peer.producers.size;
+			consumers += peer.consumers.size;
+		}
+
+		return { peers: this.#peers.size, producers, consumers };
+	}
+
 	/** Adds a peer and lists the producers it may consume. */
 	join(identity: PeerIdentity): ProducerInfo[] {
 		if (this.#peers.has(identity.peerId)) {

@@ -142,6 +142,29 @@ export class SfuControl extends EventEmitter<SfuControlEvents> {
 		return (await this.#existing(classId))?.closeProducersOfUser(userId) ?? 0;
 	}
 
+	/** What runs in this process now, for metrics. */
+	async counts(): Promise<{
+		classes: number;
+		peers: number;
+		producers: number;
+		consumers: number;
+	}> {
+		const total = { classes: 0, peers: 0, producers: 0, consumers: 0 };
+
+		for (const classId of [...this.#classes.keys()]) {
+			const counts = (await this.#existing(classId))?.counts();
+
+			if (counts !== undefined) {
+				total.classes++;
+				total.peers += counts.peers;
+				total.producers += counts.producers;
+				total.consumers += counts.consumers;
+			}
+		}
+
+		return total;
+	}
+
 	/** The class router's state (mediasoup's dump), or undefined; for operators and tests. */
 	async dumpClass(classId: string): Promise<unknown> {
 		return (await this.#existing(classId))?.dump();

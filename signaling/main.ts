@@ -69,6 +69,17 @@ await runService('signaling', async ({ config, logger, ops }) => {
 			this.set(media.pool.workers.length);
 		},
 	});
+	new Gauge({
+		name: 'sfu_media_objects',
+		help: 'live classes, peers, producers and consumers on this process',
+		labelNames: ['kind'],
+		registers: [ops.registry],
+		async collect() {
+			for (const [kind, value] of Object.entries(await media.control.counts())) {
+				this.set({ kind }, value);
+			}
+		},
+	});
 	ops.addCheck('workers', async () => {
 		if (media.pool.workers.length < media.pool.size) {
 			throw new Error(`${media.pool.workers.length} of ${media.pool.size} workers running`);

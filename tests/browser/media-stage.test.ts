@@ -75,6 +75,49 @@ describe('teacher and stage student over mediasoup in Chromium', () => {
 		expect(seen.find((stat) => stat.source === 'camera')?.frameWidth).toBeGreaterThan(0);
 	});
 
+	it('the class hears who speaks: active speaker and audio levels reach the pages', async () => {
+		await student.waitForFunction(
+			() => window.classroom?.session.activeSpeaker !== undefined,
+			undefined,
+			{
+				timeout: 10_000,
+			},
+		);
+
+		const heard = await student.evaluate(() => ({
+			speaker: window.classroom?.session.activeSpeaker,
+			levels: window.classroom?.session.audioLevels.map((level) => level.userId) ?? [],
+		}));
+
+		expect([teacherId, studentId]).toContain(heard.speaker);
+		expect(heard.levels.every((userId) => userId === teacherId || userId === studentId)).toBe(true);
+	});
+
+	it('the teacher camera arrives in simulcast: the student may pick its smallest layer', async () => {
+		const camera = (await receiveStats(student)).find(
+			(stat) => stat.userId === teacherId && stat.source === 'camera',
+		);
+
+		expect(camera).toBeDefined();
+		await student.evaluate(async (consumerId) => {
+			await window.classroom?.session.setPreferredLayers(consumerId, 0);
+		}, camera?.consumerId ?? '');
+
+		const screen = (await receiveStats(student)).find((stat) => stat.source === 'screen');
+		const refusal = await student.evaluate(async (consumerId) => {
+			try {
+				await window.classroom?.session.setPreferredLayers(consumerId, 0);
+
+				return undefined;
+			} catch (error) {
+				return error instanceof Error ? error.message : String(error);
+			}
+		}, screen?.consumerId ?? '');
+
+		// The screen is a single-layer producer, so the same request is refused.
+		expect(refusal).toMatch(/^conflict/);
+	});
+
 	it('stopping the screen share drops that track from the student page', async () => {
 		expect(
 			await student.evaluate(() => document.querySelectorAll('video[data-source="screen"]').length),

@@ -210,6 +210,23 @@ describe('media signaling refusals', () => {
 		});
 	});
 
+	it('restarts ICE on a transport of the sender with new ICE credentials', async () => {
+		const { request } = await member('teacher', 'Restarter');
+		const transportId = await sendTransportOf(request);
+		const reply = await request('media:restartIce', { transportId });
+
+		expect(reply.ok).toBe(true);
+		expect(reply.ok && reply.data.iceParameters.password).toMatch(/\w{8,}/);
+
+		const other = await member('teacher', 'Other');
+
+		await other.request('media:join', {});
+		expect(await other.request('media:restartIce', { transportId })).toMatchObject({
+			ok: false,
+			error: { code: 'not_found' },
+		});
+	});
+
 	it('refuses a second join from one connection with conflict', async () => {
 		const { request } = await member('student', 'Twice');
 

@@ -64,6 +64,9 @@ const SIMULCAST_ENCODINGS: RTCRtpEncodingParameters[] = [
 export class MediaSession {
 	readonly socket: Socket;
 	readonly remotes = new Map<string, RemoteTrack>();
+	/** The user the SFU last named the active speaker, and the latest audio levels. */
+	activeSpeaker: string | undefined;
+	audioLevels: MediaNotifications['media:audioLevels']['levels'] = [];
 	readonly #publications = new Map<MediaSource, Publication>();
 	readonly #consumers = new Map<string, Consumer>();
 	readonly #handlers: Partial<MediaSessionEvents> = {};
@@ -101,6 +104,12 @@ export class MediaSession {
 			}
 		});
 		this.#listen('media:consumerClosed', ({ consumerId }) => this.#dropConsumer(consumerId));
+		this.#listen('media:activeSpeaker', ({ userId }) => {
+			this.activeSpeaker = userId;
+		});
+		this.#listen('media:audioLevels', ({ levels }) => {
+			this.audioLevels = levels;
+		});
 	}
 
 	on<Name extends keyof MediaSessionEvents>(name: Name, handler: MediaSessionEvents[Name]): void {
@@ -149,6 +158,11 @@ export class MediaSession {
 				// The server closes it with the transport anyway.
 			});
 		}
+	}
+
+	/** Asks the SFU for a layer of a simulcast consumer (0 is the smallest). */
+	async setPreferredLayers(consumerId: string, spatialLayer: number): Promise<void> {
+		await this.#request('media:setPreferredLayers', { consumerId, spatialLayer });
 	}
 
 	/** Per-consumer receive statistics, for the pages' own display and tests. */
