@@ -37,6 +37,8 @@ export class ClassMedia extends EventEmitter<ClassMediaEvents> {
 	readonly #levels: types.AudioLevelObserver;
 	readonly #notifier: MediaNotifier;
 	readonly #logger: Logger;
+	/** The last dominant speaker, told to pages that join after it was named. */
+	#dominant: { producerId: string; peerId: string; userId: string } | undefined;
 	#closed = false;
 
 	private constructor(
@@ -63,6 +65,7 @@ export class ClassMedia extends EventEmitter<ClassMediaEvents> {
 		this.#speakers.on('dominantspeaker', ({ producer }) => {
 			const { peerId, userId } = producer.appData as ProducerAppData;
 
+			this.#dominant = { producerId: producer.id, peerId, userId };
 			this.#notifier.toClass(classId, 'media:activeSpeaker', { peerId, userId });
 		});
 		this.#levels.on('volumes', (volumes) => {
@@ -131,6 +134,11 @@ export class ClassMedia extends EventEmitter<ClassMediaEvents> {
 		}
 
 		this.#peers.set(identity.peerId, new MediaPeer(identity, this.#logger));
+		if (this.#dominant !== undefined) {
+			const { peerId, userId } = this.#dominant;
+
+			this.#notifier.toPeer(identity.peerId, 'media:activeSpeaker', { peerId, userId });
+		}
 
 		return [...this.#peers.values()].flatMap((peer) =>
 			peer.identity.peerId === identity.peerId
@@ -232,6 +240,10 @@ export class ClassMedia extends EventEmitter<ClassMediaEvents> {
 		}
 
 		producer.observer.once('close', () => {
+			if (this.#dominant?.producerId === producer.id) {
+				this.#dominant = undefined;
+			}
+
 			if (!this.#closed) {
 				this.#notifier.toClass(this.classId, 'media:producerClosed', { producerId: producer.id });
 			}

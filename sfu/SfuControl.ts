@@ -45,7 +45,13 @@ export class SfuControl extends EventEmitter<SfuControlEvents> {
 	}
 
 	async join(identity: PeerIdentity): Promise<MediaReplies['media:join']> {
-		const media = await this.#classMedia(identity.classId);
+		let media = await this.#classMedia(identity.classId);
+
+		// The last peer may have left, closing the class, while this one waited.
+		while (media.closed) {
+			media = await this.#classMedia(identity.classId);
+		}
+
 		const producers = media.join(identity);
 
 		return {

@@ -5,7 +5,6 @@
 
 import { createServer } from 'node:http';
 
-import { Gauge } from 'prom-client';
 import { Server } from 'socket.io';
 
 import { createRedis, probeRedis } from '../common/clients/redis.ts';
@@ -59,32 +58,9 @@ await runService('signaling', async ({ config, logger, ops }) => {
 			announcedIp: config.sfu.announcedIp,
 		},
 		logger,
+		ops,
 	);
 
-	new Gauge({
-		name: 'sfu_workers_alive',
-		help: 'mediasoup workers running in this process',
-		registers: [ops.registry],
-		collect() {
-			this.set(media.pool.workers.length);
-		},
-	});
-	new Gauge({
-		name: 'sfu_media_objects',
-		help: 'live classes, peers, producers and consumers on this process',
-		labelNames: ['kind'],
-		registers: [ops.registry],
-		async collect() {
-			for (const [kind, value] of Object.entries(await media.control.counts())) {
-				this.set({ kind }, value);
-			}
-		},
-	});
-	ops.addCheck('workers', async () => {
-		if (media.pool.workers.length < media.pool.size) {
-			throw new Error(`${media.pool.workers.length} of ${media.pool.size} workers running`);
-		}
-	});
 	const port = await listen(server, config.signaling.port, 'SIGNALING_PORT');
 
 	return {
