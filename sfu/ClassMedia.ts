@@ -62,6 +62,8 @@ export class ClassMedia extends EventEmitter<ClassMediaEvents> {
 			this.emit('reset');
 			this.close();
 		});
+		// NOTE: every producer on this router comes from produce(), which gives
+		// it ProducerAppData; the observers hand them back typed as plain AppData.
 		this.#speakers.on('dominantspeaker', ({ producer }) => {
 			const { peerId, userId } = producer.appData as ProducerAppData;
 

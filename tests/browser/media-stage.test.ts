@@ -31,11 +31,7 @@ describe('teacher and stage student over mediasoup in Chromium', () => {
 		teacherId = credentials.userId;
 		teacher = await openPage(browser, stack, 'teacher', credentials.token);
 		await teacher.evaluate(async () => {
-			const start = window.classroom?.startScreen;
-
-			if (typeof start === 'function') {
-				await (start as () => Promise<void>)();
-			}
+			await window.classroom?.startScreen?.();
 		});
 
 		// The pages publish once their join completes, so the router is polled.
@@ -132,11 +128,7 @@ describe('teacher and stage student over mediasoup in Chromium', () => {
 		).toBe(1);
 
 		await teacher.evaluate(async () => {
-			const stop = window.classroom?.stopScreen;
-
-			if (typeof stop === 'function') {
-				await (stop as () => Promise<void>)();
-			}
+			await window.classroom?.stopScreen?.();
 		});
 		await student.waitForFunction(
 			() => document.querySelectorAll('video[data-source="screen"]').length === 0,

@@ -12,7 +12,11 @@ export interface PageHandle {
 	previewFirstFrameMs: number | undefined;
 	receiveStats: MediaSession['receiveStats'];
 	remoteVideoCount(): number;
-	[action: string]: unknown;
+	/** Settles once the page has its camera and microphone and has asked to publish them. */
+	ready?: Promise<void>;
+	/** Teacher studio only. */
+	startScreen?: () => Promise<void>;
+	stopScreen?: () => Promise<void>;
 }
 
 declare global {
