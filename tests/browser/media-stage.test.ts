@@ -148,5 +148,10 @@ describe('teacher and stage student over mediasoup in Chromium', () => {
 		});
 
 		expect(await receiveStats(teacher)).toEqual([]);
+		await student.waitForFunction(
+			() => document.querySelector('#status')?.textContent.startsWith('stopped publishing'),
+			undefined,
+			{ timeout: 10_000 },
+		);
 	});
 });

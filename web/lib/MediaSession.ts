@@ -104,6 +104,16 @@ export class MediaSession {
 			}
 		});
 		this.#listen('media:consumerClosed', ({ consumerId }) => this.#dropConsumer(consumerId));
+		// The server closes a producer of ours when we leave the stage.
+		this.#listen('media:producerClosed', ({ producerId }) => {
+			for (const publication of this.#publications.values()) {
+				if (publication.producer?.id === producerId) {
+					publication.producer.close();
+					publication.producer = undefined;
+					this.#emit('status', `stopped publishing ${publication.source}`);
+				}
+			}
+		});
 		this.#listen('media:activeSpeaker', ({ userId }) => {
 			this.activeSpeaker = userId;
 		});
