@@ -58,7 +58,6 @@ const EnvSchema = z.object({
 	APP_API_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(31_536_000).default(604_800),
 	RECORDING_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(604_800).default(900),
 	SIGNALING_PORT: port.default(8081),
-	SFU_OPS_PORT: port.default(8082),
 	SFU_RTC_PORT_BASE: port.default(40000),
 	SFU_WORKERS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
 	SFU_ANNOUNCED_IP: z.ipv4({ error: 'must be an IPv4 address' }).default('127.0.0.1'),
@@ -114,7 +113,6 @@ export interface Config {
 	};
 	signaling: { port: number };
 	sfu: {
-		opsPort: number;
 		rtcPortBase: number;
 		workers: number;
 		announcedIp: string;
@@ -177,7 +175,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 		},
 		signaling: { port: env.SIGNALING_PORT },
 		sfu: {
-			opsPort: env.SFU_OPS_PORT,
 			rtcPortBase: env.SFU_RTC_PORT_BASE,
 			workers: env.SFU_WORKERS,
 			announcedIp: env.SFU_ANNOUNCED_IP,

@@ -15,6 +15,9 @@ import { DEFAULT_PORTS, LocalStack } from './stack/LocalStack.ts';
 import { serversToStart } from './stack/localEnvironment.ts';
 import { localJoinTokenKeys } from './stack/localJoinTokenKeys.ts';
 import { isPortFree } from './stack/ports.ts';
+import { parseSigningKeys } from '../common/auth/JoinToken.ts';
+import { createDemoClass } from '../signaling/media/demoClass.ts';
+import { buildPages } from '../web/build.ts';
 import { mediasoupWorkerBin } from './toolchain.ts';
 
 interface ServiceSpec {
@@ -31,7 +34,6 @@ const SERVICES: ServiceSpec[] = [
 		portSetting: 'APP_API_PORT',
 		port: (c) => c.appApi.port,
 	},
-	{ name: 'sfu', entry: 'sfu/main.ts', portSetting: 'SFU_OPS_PORT', port: (c) => c.sfu.opsPort },
 	{
 		name: 'signaling',
 		entry: 'signaling/main.ts',
@@ -76,6 +78,8 @@ async function main(): Promise<void> {
 		...stack.env,
 	};
 	const s3 = createS3Client(loadConfig(env).s3);
+
+	await buildPages();
 
 	await ensureBucket(s3, config.s3.bucket);
 	s3.destroy();
@@ -143,6 +147,21 @@ async function main(): Promise<void> {
 		out(
 			`  ${service.name.padEnd(10)} http://${config.publicHost}:${service.port(config)}/healthz  /metrics`,
 		);
+	}
+
+	const [demoKey] = parseSigningKeys(env.JOIN_TOKEN_KEYS ?? '');
+	const redisUrl = env.REDIS_URL;
+
+	if (demoKey !== undefined && redisUrl !== undefined) {
+		const demo = await createDemoClass(
+			demoKey,
+			redisUrl,
+			`http://${config.publicHost}:${config.signaling.port}`,
+		);
+
+		out(`demo class ${demo.classId}:`);
+		out(`  teacher    ${demo.teacher}`);
+		out(`  stage      ${demo.stage}`);
 	}
 
 	out(`logs: ${logDir}`);

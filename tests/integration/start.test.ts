@@ -123,7 +123,6 @@ describe('npm start (infra/start.ts)', () => {
 		const ports = {
 			APP_API_PORT: await freePort(),
 			SIGNALING_PORT: await freePort(),
-			SFU_OPS_PORT: await freePort(),
 		};
 		const launchedStart = launch({
 			CLASSROOM_DATA_DIR: dataDir,
@@ -155,6 +154,11 @@ describe('npm start (infra/start.ts)', () => {
 			expect(await metrics.text()).toContain('process_cpu_user_seconds_total');
 		}
 
+		const teacherUrl = /teacher +(http:\/\/\S+\/teacher\/#token=\S+)/.exec(run.stdout)?.[1];
+
+		expect(run.stdout).toMatch(/stage +http:\/\/\S+\/stage\/#token=\S+/);
+		expect(teacherUrl).toBeDefined();
+		expect((await fetch(teacherUrl ?? '')).headers.get('content-type')).toMatch(/^text\/html/);
 		expect(run.stdout).toMatch(/postgres +127\.0\.0\.1:\d+/);
 		expect(run.stdout).toMatch(/minio +127\.0\.0\.1:\d+/);
 		const serverPids = stackPids(dataDir);

@@ -1,0 +1,63 @@
+// A demo class for `npm start`: a teacher link and a stage-student link with
+// join tokens signed by the local keys, the student already on stage.
+
+import { randomUUID } from 'node:crypto';
+
+import { signJoinToken, type SigningKey } from '../../common/auth/JoinToken.ts';
+import { createRedis } from '../../common/clients/redis.ts';
+import { stageKey } from './MediaSignaling.ts';
+
+/** Long enough for a demo session; production tokens come from the app API. */
+const DEMO_TOKEN_TTL_SECONDS = 12 * 60 * 60;
+
+export interface DemoLinks {
+	classId: string;
+	teacher: string;
+	stage: string;
+}
+
+export async function createDemoClass(
+	key: SigningKey,
+	redisUrl: string,
+	origin: string,
+): Promise<DemoLinks> {
+	const classId = randomUUID();
+	const teacherId = randomUUID();
+	const studentId = randomUUID();
+	const teacher = await signJoinToken(
+		key,
+		{
+			classId,
+			userId: teacherId,
+			displayName: 'Teacher',
+			role: 'teacher',
+			grants: { publish: true, moderate: true },
+		},
+		DEMO_TOKEN_TTL_SECONDS,
+	);
+	const student = await signJoinToken(
+		key,
+		{
+			classId,
+			userId: studentId,
+			displayName: 'Student',
+			role: 'student',
+			grants: { publish: false, moderate: false },
+		},
+		DEMO_TOKEN_TTL_SECONDS,
+	);
+	const redis = createRedis(redisUrl);
+
+	try {
+		await redis.sadd(stageKey(classId), studentId);
+		await redis.expire(stageKey(classId), DEMO_TOKEN_TTL_SECONDS);
+	} finally {
+		redis.disconnect();
+	}
+
+	return {
+		classId,
+		teacher: `${origin}/teacher/#token=${teacher}`,
+		stage: `${origin}/stage/#token=${student}`,
+	};
+}

@@ -1,0 +1,104 @@
+// The signaling pieces the media tests need, in the test process: an HTTP
+// server with the built pages, socket.io with the handshake check, and the
+// live media path on one mediasoup worker, using this file's Redis prefix.
+
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { Redis } from 'ioredis';
+import { Server } from 'socket.io';
+
+import { signJoinToken, type JoinClaims } from '../../common/auth/JoinToken.ts';
+import { createRedis } from '../../common/clients/redis.ts';
+import { required } from '../../common/config.ts';
+import { createLogger } from '../../common/logger.ts';
+import { freePort } from '../../infra/stack/ports.ts';
+import { authenticate } from '../../signaling/authenticate.ts';
+import { stageKey } from '../../signaling/media/MediaSignaling.ts';
+import { servePages } from '../../signaling/media/servePages.ts';
+import { startMedia, type Media } from '../../signaling/media/startMedia.ts';
+import { webBuildDir } from '../../web/paths.ts';
+import { createTestResources, type TestResources } from './resources.ts';
+
+export interface MediaStack {
+	origin: string;
+	io: Server;
+	media: Media;
+	redis: Redis;
+	classId: string;
+	/** A join token for a new member of the test class. */
+	token(role: JoinClaims['role'], displayName: string): Promise<{ token: string; userId: string }>;
+	putOnStage(userId: string): Promise<void>;
+	close(): Promise<void>;
+}
+
+export async function startMediaStack(): Promise<MediaStack> {
+	const resources: TestResources = await createTestResources();
+	const { config } = resources;
+	const keys = required(config.joinTokens.keys, 'JOIN_TOKEN_KEYS');
+	const [signingKey] = keys;
+
+	if (signingKey === undefined) {
+		throw new Error('JOIN_TOKEN_KEYS holds no key');
+	}
+
+	const logger = createLogger(
+		'test-signaling',
+		process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent',
+	);
+	const redis = createRedis(resources.redisUrl, { keyPrefix: resources.redisPrefix });
+	const pages = servePages(webBuildDir);
+	const http = createServer((req, res) => {
+		void pages(req, res).then((served) => {
+			if (!served) {
+				res.writeHead(404);
+				res.end();
+			}
+		});
+	});
+	const io = new Server(http, { serveClient: false, maxHttpBufferSize: 2 * 1024 * 1024 });
+
+	authenticate(io, keys, logger);
+
+	const media = await startMedia(
+		io,
+		redis,
+		{ workers: 1, rtcPortBase: await freePort(), listenIp: '127.0.0.1', announcedIp: '127.0.0.1' },
+		logger,
+	);
+
+	await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+
+	const classId = randomUUID();
+	const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+
+	return {
+		origin,
+		io,
+		media,
+		redis,
+		classId,
+		token: async (role, displayName) => {
+			const userId = randomUUID();
+			const publish = role === 'teacher';
+			const token = await signJoinToken(
+				signingKey,
+				{ classId, userId, displayName, role, grants: { publish, moderate: publish } },
+				600,
+			);
+
+			return { token, userId };
+		},
+		putOnStage: async (userId) => {
+			await redis.sadd(stageKey(classId), userId);
+		},
+		close: async () => {
+			await io.close();
+			await media.close();
+			await redis.del(stageKey(classId));
+			redis.disconnect();
+			await resources.release();
+		},
+	};
+}
