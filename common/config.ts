@@ -55,6 +55,15 @@ const EnvSchema = z.object({
 	PUBLIC_HOST: z.string().min(1).default('127.0.0.1'),
 	APP_API_PORT: port.default(8080),
 	SIGNALING_PORT: port.default(8081),
+	SIGNALING_REDIS_PREFIX: z
+		.string()
+		.regex(/^[A-Za-z0-9:_-]{0,64}$/, 'must be letters, digits, ":", "_" or "-"')
+		.default(''),
+	SIGNALING_PRESENCE_TTL_SECONDS: z.coerce.number().int().min(2).max(600).default(30),
+	SIGNALING_PRESENCE_COUNT_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+	SIGNALING_TICK_MS: z.coerce.number().int().min(10).max(1000).default(100),
+	SIGNALING_STAGE_LIMIT: z.coerce.number().int().min(1).max(64).default(6),
+	SIGNALING_CHAT_HISTORY: z.coerce.number().int().min(0).max(500).default(50),
 	SFU_OPS_PORT: port.default(8082),
 	SFU_RTC_PORT_BASE: port.default(40000),
 	SFU_WORKERS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
@@ -102,7 +111,20 @@ export interface Config {
 		ttlSeconds: number;
 	};
 	appApi: { port: number };
-	signaling: { port: number };
+	signaling: {
+		port: number;
+		/** Prefix of every Redis key and stream signaling uses (tests isolate with it). */
+		redisPrefix: string;
+		/** A member whose process stops refreshing disappears after this. */
+		presenceTtlSeconds: number;
+		/** How often member counts are pushed. */
+		presenceCountIntervalMs: number;
+		/** How often chat and tallies are delivered in batches. */
+		tickMs: number;
+		stageLimit: number;
+		/** Messages handed to a member on joining. */
+		chatHistory: number;
+	};
 	sfu: {
 		opsPort: number;
 		rtcPortBase: number;
@@ -160,7 +182,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 		},
 		joinTokens: { keys: env.JOIN_TOKEN_KEYS, ttlSeconds: env.JOIN_TOKEN_TTL_SECONDS },
 		appApi: { port: env.APP_API_PORT },
-		signaling: { port: env.SIGNALING_PORT },
+		signaling: {
+			port: env.SIGNALING_PORT,
+			redisPrefix: env.SIGNALING_REDIS_PREFIX,
+			presenceTtlSeconds: env.SIGNALING_PRESENCE_TTL_SECONDS,
+			presenceCountIntervalMs: env.SIGNALING_PRESENCE_COUNT_INTERVAL_MS,
+			tickMs: env.SIGNALING_TICK_MS,
+			stageLimit: env.SIGNALING_STAGE_LIMIT,
+			chatHistory: env.SIGNALING_CHAT_HISTORY,
+		},
 		sfu: {
 			opsPort: env.SFU_OPS_PORT,
 			rtcPortBase: env.SFU_RTC_PORT_BASE,
