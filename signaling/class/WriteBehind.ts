@@ -7,7 +7,7 @@
 // never duplicates a document.
 
 import type { Redis } from 'ioredis';
-import { MongoBulkWriteError, type Collection, type Document } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError, type Collection, type Document } from 'mongodb';
 
 import type { Logger } from '../../common/logger.ts';
 
@@ -177,7 +177,12 @@ export class WriteBehind {
 			await collection.insertMany(docs, { ordered: false });
 		} catch (error) {
 			// Documents already there came from an earlier attempt: that is success.
-			const errors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
+			const errors =
+				error instanceof MongoBulkWriteError
+					? [error.writeErrors].flat()
+					: error instanceof MongoServerError
+						? [error]
+						: [];
 			const onlyDuplicates =
 				errors.length > 0 && errors.every((writeError) => writeError.code === DUPLICATE_KEY);
 
