@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Redis } from 'ioredis';
+import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { ChatMessage, Tally } from '../../signaling/protocol/class.ts';
@@ -35,6 +36,7 @@ describe('interactive class on two signaling processes', () => {
 	const classId = randomUUID();
 	let teacher: Member;
 	let student: Member;
+	let closedPollId = '';
 
 	async function member(
 		on: SignalingProcess,
@@ -194,6 +196,7 @@ describe('interactive class on two signaling processes', () => {
 		const closedOnA = next(voterOnA.socket, 'poll:closed');
 
 		await request(teacher.socket, 'poll:close', { pollId });
+		closedPollId = pollId;
 
 		const expected: Tally = { counts: [1, 0, 1], voters: 2 };
 
@@ -398,6 +401,32 @@ describe('interactive class on two signaling processes', () => {
 
 		await request(teacher.socket, 'chat:send', { text: 'the class carries on' });
 		await batch;
+	});
+
+	it('stores poll results and analytics events in MongoDB', async () => {
+		const client = new MongoClient(resources.mongoUrl);
+
+		try {
+			const db = client.db(resources.mongoDatabase);
+			const deadline = Date.now() + 15_000;
+			let types: string[] = [];
+			let result: unknown = null;
+
+			while (Date.now() < deadline) {
+				types = (await db.collection('analytics_events').distinct('type', { classId })).map(String);
+				result = await db.collection('class_results').findOne({ _id: closedPollId as never });
+				if (types.length === 5 && result !== null) {
+					break;
+				}
+
+				await sleep(300);
+			}
+
+			expect(types.sort()).toEqual(['answer', 'chat', 'hand_raise', 'join', 'leave']);
+			expect(result).toMatchObject({ classId, kind: 'poll', counts: [1, 0, 1], voters: 2 });
+		} finally {
+			await client.close();
+		}
 	});
 
 	it('drops the members of a killed process from presence within the expiry', async () => {
