@@ -429,6 +429,51 @@ describe('interactive class on two signaling processes', () => {
 		}
 	});
 
+	it("pages older chat from MongoDB without deleted or others' private messages", async () => {
+		const deadline = Date.now() + 15_000;
+		let texts: string[] = [];
+
+		while (Date.now() < deadline) {
+			const reply = await request(student.socket, 'chat:history', {
+				limit: 100,
+			});
+
+			texts = reply.ok
+				? (reply.data as { messages: ChatMessage[] }).messages.map((message) => message.text)
+				: [];
+			if (texts.includes('the class carries on')) {
+				break;
+			}
+
+			await sleep(300);
+		}
+
+		expect(texts.indexOf('welcome, everyone')).toBeLessThan(texts.indexOf('history please'));
+		expect(texts).toContain('see me after class');
+		expect(texts).not.toContain('oops');
+
+		const older = await request(student.socket, 'chat:history', { limit: 1 });
+		const newest = older.ok ? (older.data as { messages: ChatMessage[] }).messages[0] : undefined;
+		const before = await request(student.socket, 'chat:history', {
+			before: newest?.at ?? 0,
+			limit: 100,
+		});
+
+		expect(before.ok && (before.data as { messages: ChatMessage[] }).messages.length).toBe(
+			texts.length - 1,
+		);
+
+		const bystander = members.find((joined) => joined.claims.displayName === 'Other Olu');
+		const seen = bystander && (await request(bystander.socket, 'chat:history', { limit: 100 }));
+		const seenTexts =
+			seen?.ok === true
+				? (seen.data as { messages: ChatMessage[] }).messages.map((message) => message.text)
+				: [];
+
+		expect(seenTexts).toContain('welcome, everyone');
+		expect(seenTexts).not.toContain('see me after class');
+	});
+
 	it('drops the members of a killed process from presence within the expiry', async () => {
 		const c = await SignalingProcess.start(env, logDir);
 		const doomed = await member(c, 'audience', 'Doomed Dana');
