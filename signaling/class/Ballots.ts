@@ -32,23 +32,23 @@ export interface Ballot extends BallotSpec {
 /** Closed ballots stay readable this long, then Redis forgets them (MongoDB keeps the result). */
 const CLOSED_TTL_SECONDS = 24 * 3600;
 
-// KEYS: ballot, voters, tally, leaderboard, names. ARGV: userId, now, displayName, choices...
-// Returns 1 counted, 0 already answered, -1 closed, -2 no such ballot, -3 bad choice.
+// KEYS: ballot, voters, tally, leaderboard, names. ARGV: userId, now, displayName, kind, choices...
+// Returns 1 counted, 0 already answered, -1 closed, -2 no such ballot of that kind, -3 bad choice.
 const ANSWER_SCRIPT = `
-local b = redis.call('HMGET', KEYS[1], 'state', 'optionCount', 'multiple', 'closesAt', 'correct', 'openedAt')
-if not b[1] then return -2 end
+local b = redis.call('HMGET', KEYS[1], 'state', 'optionCount', 'multiple', 'closesAt', 'correct', 'openedAt', 'kind')
+if not b[1] or b[7] ~= ARGV[4] then return -2 end
 if b[1] ~= 'open' then return -1 end
 local now = tonumber(ARGV[2])
 local closesAt = tonumber(b[4])
 if closesAt > 0 and now > closesAt then return -1 end
-if b[3] ~= '1' and #ARGV > 4 then return -3 end
-for i = 4, #ARGV do
+if b[3] ~= '1' and #ARGV > 5 then return -3 end
+for i = 5, #ARGV do
 	if tonumber(ARGV[i]) >= tonumber(b[2]) then return -3 end
 end
 if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 0 end
-for i = 4, #ARGV do redis.call('HINCRBY', KEYS[3], ARGV[i], 1) end
+for i = 5, #ARGV do redis.call('HINCRBY', KEYS[3], ARGV[i], 1) end
 redis.call('HINCRBY', KEYS[3], 'voters', 1)
-if b[5] and b[5] ~= '' and ARGV[4] == b[5] then
+if b[5] and b[5] ~= '' and ARGV[5] == b[5] then
 	local opened = tonumber(b[6])
 	local bonus = math.floor(100 * (closesAt - now) / math.max(1, closesAt - opened))
 	redis.call('ZINCRBY', KEYS[4], 100 + bonus, ARGV[1])
@@ -101,7 +101,12 @@ export class Ballots {
 	}
 
 	/** Counts one member's answer; refuses a second one, a closed ballot and a bad choice. */
-	async answer(claims: JoinClaims, id: string, choices: readonly number[]): Promise<void> {
+	async answer(
+		claims: JoinClaims,
+		id: string,
+		kind: BallotSpec['kind'],
+		choices: readonly number[],
+	): Promise<void> {
 		const keys = classKeys(claims.classId);
 		const unique = [...new Set(choices)];
 		const result = await this.#redis.eval(
@@ -115,6 +120,7 @@ export class Ballots {
 			claims.userId,
 			Date.now(),
 			claims.displayName,
+			kind,
 			...unique,
 		);
 

@@ -140,6 +140,7 @@ export async function attachClassSocket(
 			}
 
 			await s.moderation.remove(classId, target);
+			await s.stage.remove(classId, target);
 			await s.presence.forget(classId, target);
 
 			return null;

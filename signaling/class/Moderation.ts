@@ -28,11 +28,12 @@ export class Moderation {
 		return (await this.#redis.sismember(classKeys(classId).muted, userId)) === 1;
 	}
 
-	/** Removes a member for the rest of the class: told why, then disconnected on every process. */
+	/**
+	 * Removes a member for the rest of the class: told why, then disconnected
+	 * on every process. The caller also takes them off the stage.
+	 */
 	async remove(classId: string, userId: string): Promise<void> {
-		const keys = classKeys(classId);
-
-		await this.#redis.multi().sadd(keys.removed, userId).srem(keys.stage, userId).exec();
+		await this.#redis.sadd(classKeys(classId).removed, userId);
 		this.#io.to(userRoom(classId, userId)).emit('moderation:removed', {
 			reason: 'removed by the teacher',
 		});

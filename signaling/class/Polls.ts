@@ -41,7 +41,7 @@ export class Polls {
 	}
 
 	async answer(claims: JoinClaims, pollId: string, choices: number[]): Promise<void> {
-		await this.#options.ballots.answer(claims, pollId, choices);
+		await this.#options.ballots.answer(claims, pollId, 'poll', choices);
 		this.#options.tallies.changed(claims.classId, pollId, 'poll');
 		this.#options.analytics.record({
 			classId: claims.classId,

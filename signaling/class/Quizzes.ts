@@ -78,7 +78,7 @@ export class Quizzes {
 	}
 
 	async answer(claims: JoinClaims, questionId: string, choice: number): Promise<void> {
-		await this.#options.ballots.answer(claims, questionId, [choice]);
+		await this.#options.ballots.answer(claims, questionId, 'quiz', [choice]);
 		this.#options.tallies.changed(claims.classId, questionId, 'quiz');
 		this.#options.analytics.record({
 			classId: claims.classId,

@@ -225,6 +225,10 @@ describe('interactive class on two signaling processes', () => {
 		const { questionId } = await asked;
 		const closed = next(student.socket, 'quiz:closed');
 
+		expect(
+			await request(student.socket, 'poll:answer', { pollId: questionId, choices: [1] }),
+		).toMatchObject({ ok: false, error: { code: 'not_found' } });
+
 		expect(await request(student.socket, 'quiz:answer', { questionId, choice: 1 })).toMatchObject({
 			ok: true,
 		});
