@@ -14,8 +14,10 @@ export type FromLoader =
 	| {
 			type: 'report';
 			received: number;
-			/** Latency in ms to how many messages took it. */
+			/** Latency in ms (send to receipt) to how many messages took it. */
 			histogram: Record<number, number>;
+			/** The same from the server's acceptance of the message (its `at`) on. */
+			fromServer: Record<number, number>;
 	  }
 	| { type: 'closed' };
 

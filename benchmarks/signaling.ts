@@ -141,13 +141,13 @@ async function collect(loaders: Loader[], sent: number) {
 		loaders.map((loader) => loader.ask({ type: 'report' }, 'report')),
 	);
 	const histogram = new Map<number, number>();
+	const fromServer = new Map<number, number>();
 	let received = 0;
 
 	for (const report of reports) {
 		received += report.received;
-		for (const [latency, count] of Object.entries(report.histogram)) {
-			histogram.set(Number(latency), (histogram.get(Number(latency)) ?? 0) + count);
-		}
+		merge(histogram, report.histogram);
+		merge(fromServer, report.fromServer);
 	}
 
 	return {
@@ -158,7 +158,15 @@ async function collect(loaders: Loader[], sent: number) {
 		latencyMsP50: histogramPercentile(histogram, received, 50),
 		latencyMsP99: histogramPercentile(histogram, received, 99),
 		latencyMsMax: Math.max(...histogram.keys()),
+		fromServerAcceptMsP50: histogramPercentile(fromServer, received, 50),
+		fromServerAcceptMsP99: histogramPercentile(fromServer, received, 99),
 	};
+}
+
+function merge(into: Map<number, number>, from: Record<number, number>): void {
+	for (const [latency, count] of Object.entries(from)) {
+		into.set(Number(latency), (into.get(Number(latency)) ?? 0) + count);
+	}
 }
 
 function serverUsage(pids: number[], cpuBefore: number[], wallSeconds: number) {

@@ -20,12 +20,13 @@ const sockets: { close(): void }[] = [];
 let measuring = false;
 let received = 0;
 let histogram: Record<number, number> = {};
+let fromServer: Record<number, number> = {};
 
 function send(message: FromLoader): void {
 	process.send?.(message);
 }
 
-function count(messages: readonly { text: string }[]): void {
+function count(messages: readonly { text: string; at: number }[]): void {
 	if (!measuring) {
 		return;
 	}
@@ -39,7 +40,10 @@ function count(messages: readonly { text: string }[]): void {
 			const latency = Math.max(0, now - sentAt);
 
 			received++;
+			const sinceServer = Math.max(0, now - message.at);
+
 			histogram[latency] = (histogram[latency] ?? 0) + 1;
+			fromServer[sinceServer] = (fromServer[sinceServer] ?? 0) + 1;
 		}
 	}
 }
@@ -126,10 +130,11 @@ process.on('message', (message: ToLoader) => {
 			measuring = true;
 			received = 0;
 			histogram = {};
+			fromServer = {};
 			break;
 		case 'report':
 			measuring = false;
-			send({ type: 'report', received, histogram });
+			send({ type: 'report', received, histogram, fromServer });
 			break;
 		case 'close':
 			for (const socket of sockets.splice(0)) {

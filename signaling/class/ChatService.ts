@@ -5,7 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Collection, Document } from 'mongodb';
 
 import type { JoinClaims } from '../../common/auth/JoinToken.ts';
@@ -96,12 +96,12 @@ export class ChatService {
 
 		const message = this.#message(claims, text);
 
-		await this.#store(classId, message, ['*']);
-		await this.#options.redis
-			.multi()
-			.lpush(keys.chatRecent, JSON.stringify(message))
-			.ltrim(keys.chatRecent, 0, Math.max(0, this.#options.historySize - 1))
-			.exec();
+		// The message and its place in the join history go in one round trip.
+		await this.#store(classId, message, ['*'], (pipeline) => {
+			pipeline
+				.lpush(keys.chatRecent, JSON.stringify(message))
+				.ltrim(keys.chatRecent, 0, Math.max(0, this.#options.historySize - 1));
+		});
 
 		const pending = this.#pending.get(classId) ?? [];
 
@@ -190,13 +190,19 @@ export class ChatService {
 		};
 	}
 
-	async #store(classId: string, message: ChatMessage, visibleTo: string[]): Promise<void> {
+	async #store(
+		classId: string,
+		message: ChatMessage,
+		visibleTo: string[],
+		alongside?: (pipeline: ChainableCommander) => void,
+	): Promise<void> {
 		const { id, ...rest } = message;
 
 		try {
-			await this.#options.buffer.append([
-				{ op: 'insert', doc: { _id: id, classId, ...rest, visibleTo } },
-			]);
+			await this.#options.buffer.append(
+				[{ op: 'insert', doc: { _id: id, classId, ...rest, visibleTo } }],
+				alongside,
+			);
 		} catch (error) {
 			this.#options.logger.warn({ err: error }, 'chat message not buffered');
 			throw new ProtocolError('unavailable', 'chat is unavailable for a moment; send again');

@@ -6,7 +6,7 @@
 // retried after a partial failure (or flushed by two processes at once)
 // never duplicates a document.
 
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { MongoBulkWriteError, MongoServerError, type Collection, type Document } from 'mongodb';
 
 import type { Logger } from '../../common/logger.ts';
@@ -50,12 +50,18 @@ export class WriteBehind {
 	 * (and stores nothing the caller may count on) when Redis does not answer
 	 * in time.
 	 */
-	async append(writes: readonly PendingWrite[]): Promise<void> {
+	async append(
+		writes: readonly PendingWrite[],
+		/** More commands to send in the same round trip, after the writes. */
+		alongside?: (pipeline: ChainableCommander) => void,
+	): Promise<void> {
 		const pipeline = this.#options.redis.pipeline();
 
 		for (const write of writes) {
 			pipeline.xadd(this.#options.stream, '*', 'w', JSON.stringify(write));
 		}
+
+		alongside?.(pipeline);
 
 		let timer: NodeJS.Timeout | undefined;
 		const timeout = new Promise<never>((_resolve, reject) => {
