@@ -32,6 +32,7 @@ const { values } = parseArgs({
 		seconds: { type: 'string', default: '60' },
 		rate: { type: 'string', default: '10' },
 		loaders: { type: 'string', default: '4' },
+		tick: { type: 'string', default: '100' },
 	},
 });
 const CLIENTS = Number(values.clients);
@@ -39,8 +40,9 @@ const SECONDS = Number(values.seconds);
 const RATE = Number(values.rate);
 const LOADERS = Number(values.loaders);
 const SENDERS = 10;
-const TICK_MS = 100;
-const DRAIN_MS = 3000;
+const TICK_MS = Number(values.tick);
+/** Delivery is counted until it stops growing for this long (or everything arrived). */
+const QUIET_MS = 5000;
 
 const log = (line: string): boolean => process.stderr.write(`${line}\n`);
 
@@ -137,9 +139,30 @@ async function joinStorm(loaders: Loader[], mode: LoadMode, urls: string[], clas
 }
 
 async function collect(loaders: Loader[], sent: number) {
-	const reports = await Promise.all(
-		loaders.map((loader) => loader.ask({ type: 'report' }, 'report')),
-	);
+	const report = () =>
+		Promise.all(loaders.map((loader) => loader.ask({ type: 'report' }, 'report')));
+	let reports = await report();
+	let total = -1;
+	let changedAt = Date.now();
+
+	// Clients behind on their input are still receiving: wait until all has
+	// arrived or nothing more comes.
+	while (Date.now() - changedAt < QUIET_MS) {
+		const now = reports.reduce((sum, value) => sum + value.received, 0);
+
+		if (now >= sent * CLIENTS) {
+			break;
+		}
+
+		if (now !== total) {
+			total = now;
+			changedAt = Date.now();
+		}
+
+		await sleep(500);
+		reports = await report();
+	}
+
 	const histogram = new Map<number, number>();
 	const fromServer = new Map<number, number>();
 	let received = 0;
@@ -207,6 +230,7 @@ async function socketIoPhase(loaders: Loader[], servers: SignalingProcess[]) {
 	const started = Date.now();
 	let sent = 0;
 	let refused = 0;
+	let unanswered = 0;
 	const acks: Promise<void>[] = [];
 
 	log(`socket.io: ${RATE} chat messages per second for ${SECONDS} s`);
@@ -219,7 +243,7 @@ async function socketIoPhase(loaders: Loader[], servers: SignalingProcess[]) {
 
 		if (sender !== undefined) {
 			acks.push(
-				request(sender.socket, 'chat:send', { text: benchText(Date.now(), seq) }).then(
+				request(sender.socket, 'chat:send', { text: benchText(Date.now(), seq) }, 120_000).then(
 					(reply) => {
 						if (reply.ok) {
 							sent++;
@@ -228,7 +252,7 @@ async function socketIoPhase(loaders: Loader[], servers: SignalingProcess[]) {
 						}
 					},
 					() => {
-						refused++;
+						unanswered++;
 					},
 				),
 			);
@@ -236,7 +260,6 @@ async function socketIoPhase(loaders: Loader[], servers: SignalingProcess[]) {
 	}
 
 	await Promise.all(acks);
-	await sleep(DRAIN_MS);
 
 	const usage = serverUsage(pids, cpuBefore, (Date.now() - started) / 1000);
 	const delivery = await collect(loaders, sent);
@@ -247,7 +270,7 @@ async function socketIoPhase(loaders: Loader[], servers: SignalingProcess[]) {
 
 	await Promise.all(loaders.map((loader) => loader.ask({ type: 'close' }, 'closed')));
 
-	return { join: joinFigures, chat: { ...delivery, refused }, server: usage };
+	return { join: joinFigures, chat: { ...delivery, refused, unanswered }, server: usage };
 }
 
 async function wsPhase(loaders: Loader[]) {
@@ -283,8 +306,6 @@ async function wsPhase(loaders: Loader[]) {
 		} satisfies ToBaseline);
 
 		const finished = await done;
-
-		await sleep(DRAIN_MS);
 
 		const usage = serverUsage([pid], cpuBefore, (Date.now() - started) / 1000);
 		const delivery = await collect(loaders, finished.type === 'done' ? finished.sent : 0);

@@ -133,7 +133,6 @@ process.on('message', (message: ToLoader) => {
 			fromServer = {};
 			break;
 		case 'report':
-			measuring = false;
 			send({ type: 'report', received, histogram, fromServer });
 			break;
 		case 'close':

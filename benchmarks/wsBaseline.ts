@@ -22,36 +22,39 @@ http.listen(0, '127.0.0.1', () => {
 });
 
 process.on('message', (message: ToBaseline) => {
-	let pending: ChatMessage[] = [];
+	const started = Date.now();
+	const total = message.rate * message.seconds;
 	let sent = 0;
-	const sender = setInterval(() => {
-		pending.push({
-			id: randomUUID(),
-			userId: randomUUID(),
-			displayName: 'Sender',
-			text: benchText(Date.now(), sent),
-			at: Date.now(),
-		});
-		sent++;
-	}, 1000 / message.rate);
+
+	// Messages are made at their due times even when the loop runs late, and
+	// carry their due time, so a busy server shows as latency, not as fewer messages.
 	const ticker = setInterval(() => {
-		if (pending.length === 0) {
-			return;
+		const due = Math.min(total, Math.floor(((Date.now() - started) * message.rate) / 1000) + 1);
+		const batch: ChatMessage[] = [];
+
+		for (; sent < due; sent++) {
+			const at = started + (sent * 1000) / message.rate;
+
+			batch.push({
+				id: randomUUID(),
+				userId: randomUUID(),
+				displayName: 'Sender',
+				text: benchText(at, sent),
+				at,
+			});
 		}
 
-		const frame = `42${JSON.stringify(['chat:batch', pending])}`;
+		if (batch.length > 0) {
+			const frame = `42${JSON.stringify(['chat:batch', batch])}`;
 
-		pending = [];
-		for (const client of wss.clients) {
-			client.send(frame);
+			for (const client of wss.clients) {
+				client.send(frame);
+			}
 		}
-	}, message.tickMs);
 
-	setTimeout(() => {
-		clearInterval(sender);
-		setTimeout(() => {
+		if (sent >= total) {
 			clearInterval(ticker);
 			process.send?.({ type: 'done', sent });
-		}, message.tickMs * 2);
-	}, message.seconds * 1000);
+		}
+	}, message.tickMs);
 });

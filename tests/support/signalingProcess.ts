@@ -178,8 +178,9 @@ export async function request(
 	socket: MemberSocket,
 	event: string,
 	payload: unknown,
+	timeoutMs = 10_000,
 ): Promise<Ack<unknown>> {
 	const raw: Socket = socket;
 
-	return (await raw.timeout(10_000).emitWithAck(event, payload)) as Ack<unknown>;
+	return (await raw.timeout(timeoutMs).emitWithAck(event, payload)) as Ack<unknown>;
 }
