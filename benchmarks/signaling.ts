@@ -210,7 +210,12 @@ async function socketIoPhase(loaders: Loader[], servers: SignalingProcess[]) {
 
 	log(`socket.io: join storm of ${CLIENTS} clients over ${urls.length} processes`);
 
-	const joinFigures = await joinStorm(loaders, 'socketio', urls, classId);
+	const joinCpuBefore = pids.map(cpuSeconds);
+	const joinStarted = Date.now();
+	const joinFigures = {
+		...(await joinStorm(loaders, 'socketio', urls, classId)),
+		server: serverUsage(pids, joinCpuBefore, (Date.now() - joinStarted) / 1000),
+	};
 
 	log(`socket.io: joined ${JSON.stringify(joinFigures)}`);
 
