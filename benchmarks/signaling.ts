@@ -68,6 +68,10 @@ class Loader {
 		});
 	}
 
+	get pid(): number {
+		return this.#child.pid ?? 0;
+	}
+
 	tell(message: ToLoader): void {
 		this.#child.send(message);
 	}
@@ -232,6 +236,7 @@ async function socketIoPhase(loaders: Loader[], servers: SignalingProcess[]) {
 	}
 
 	const cpuBefore = pids.map(cpuSeconds);
+	const loaderCpuBefore = loaders.map((loader) => cpuSeconds(loader.pid));
 	const started = Date.now();
 	let sent = 0;
 	let refused = 0;
@@ -267,6 +272,11 @@ async function socketIoPhase(loaders: Loader[], servers: SignalingProcess[]) {
 	await Promise.all(acks);
 
 	const usage = serverUsage(pids, cpuBefore, (Date.now() - started) / 1000);
+	const loaderCpu = serverUsage(
+		loaders.map((loader) => loader.pid),
+		loaderCpuBefore,
+		(Date.now() - started) / 1000,
+	).cpuPercentOfOneCore;
 	const delivery = await collect(loaders, sent);
 
 	for (const sender of senders) {
@@ -275,7 +285,12 @@ async function socketIoPhase(loaders: Loader[], servers: SignalingProcess[]) {
 
 	await Promise.all(loaders.map((loader) => loader.ask({ type: 'close' }, 'closed')));
 
-	return { join: joinFigures, chat: { ...delivery, refused, unanswered }, server: usage };
+	return {
+		join: joinFigures,
+		chat: { ...delivery, refused, unanswered },
+		server: usage,
+		loadProcessesCpuPercentOfOneCore: loaderCpu,
+	};
 }
 
 async function wsPhase(loaders: Loader[]) {
@@ -300,6 +315,7 @@ async function wsPhase(loaders: Loader[]) {
 		}
 
 		const cpuBefore = [cpuSeconds(pid)];
+		const loaderCpuBefore = loaders.map((loader) => cpuSeconds(loader.pid));
 		const started = Date.now();
 		const done = nextMessage();
 
@@ -313,11 +329,21 @@ async function wsPhase(loaders: Loader[]) {
 		const finished = await done;
 
 		const usage = serverUsage([pid], cpuBefore, (Date.now() - started) / 1000);
+		const loaderCpu = serverUsage(
+			loaders.map((loader) => loader.pid),
+			loaderCpuBefore,
+			(Date.now() - started) / 1000,
+		).cpuPercentOfOneCore;
 		const delivery = await collect(loaders, finished.type === 'done' ? finished.sent : 0);
 
 		await Promise.all(loaders.map((loader) => loader.ask({ type: 'close' }, 'closed')));
 
-		return { join: joinFigures, chat: delivery, server: usage };
+		return {
+			join: joinFigures,
+			chat: delivery,
+			server: usage,
+			loadProcessesCpuPercentOfOneCore: loaderCpu,
+		};
 	} finally {
 		baseline.kill('SIGTERM');
 	}
