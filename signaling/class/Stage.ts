@@ -47,6 +47,10 @@ export interface StageOptions {
 	onStageChange: (change: StageChange) => void;
 }
 
+// NOTE: a stage member whose process dies stays in the stage set (presence
+// expiry does not touch it) until the teacher removes them or they leave;
+// freeing the place automatically needs the media side to agree that their
+// producers are gone, which is not built yet.
 export class Stage {
 	readonly #options: StageOptions;
 
