@@ -58,6 +58,15 @@ const EnvSchema = z.object({
 	APP_API_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(31_536_000).default(604_800),
 	RECORDING_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(604_800).default(900),
 	SIGNALING_PORT: port.default(8081),
+	SIGNALING_REDIS_PREFIX: z
+		.string()
+		.regex(/^[A-Za-z0-9:_-]{0,64}$/, 'must be letters, digits, ":", "_" or "-"')
+		.default(''),
+	SIGNALING_PRESENCE_TTL_SECONDS: z.coerce.number().int().min(2).max(600).default(30),
+	SIGNALING_PRESENCE_COUNT_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+	SIGNALING_TICK_MS: z.coerce.number().int().min(10).max(1000).default(100),
+	SIGNALING_STAGE_LIMIT: z.coerce.number().int().min(1).max(64).default(6),
+	SIGNALING_CHAT_HISTORY: z.coerce.number().int().min(0).max(500).default(50),
 	SFU_RTC_PORT_BASE: port.default(40000),
 	SFU_WORKERS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
 	SFU_ANNOUNCED_IP: z.ipv4({ error: 'must be an IPv4 address' }).default('127.0.0.1'),
@@ -111,7 +120,20 @@ export interface Config {
 		/** Lifetime of a presigned replay URL. */
 		recordingUrlTtlSeconds: number;
 	};
-	signaling: { port: number };
+	signaling: {
+		port: number;
+		/** Prefix of every Redis key and stream signaling uses (tests isolate with it). */
+		redisPrefix: string;
+		/** A member whose process stops refreshing disappears after this. */
+		presenceTtlSeconds: number;
+		/** How often member counts are pushed. */
+		presenceCountIntervalMs: number;
+		/** How often chat and tallies are delivered in batches. */
+		tickMs: number;
+		stageLimit: number;
+		/** Messages handed to a member on joining. */
+		chatHistory: number;
+	};
 	sfu: {
 		rtcPortBase: number;
 		workers: number;
@@ -173,7 +195,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 			sessionTtlSeconds: env.APP_API_SESSION_TTL_SECONDS,
 			recordingUrlTtlSeconds: env.RECORDING_URL_TTL_SECONDS,
 		},
-		signaling: { port: env.SIGNALING_PORT },
+		signaling: {
+			port: env.SIGNALING_PORT,
+			redisPrefix: env.SIGNALING_REDIS_PREFIX,
+			presenceTtlSeconds: env.SIGNALING_PRESENCE_TTL_SECONDS,
+			presenceCountIntervalMs: env.SIGNALING_PRESENCE_COUNT_INTERVAL_MS,
+			tickMs: env.SIGNALING_TICK_MS,
+			stageLimit: env.SIGNALING_STAGE_LIMIT,
+			chatHistory: env.SIGNALING_CHAT_HISTORY,
+		},
 		sfu: {
 			rtcPortBase: env.SFU_RTC_PORT_BASE,
 			workers: env.SFU_WORKERS,

@@ -51,12 +51,10 @@ export class MediaSignaling {
 		this.#redis = redis;
 		this.#logger = logger;
 
+		// Stage changes reach onStageChanged through the class side, from this
+		// process and (by serverSideEmit) from the others: see
+		// createSignalingServer.
 		io.on('connection', (socket) => this.#attach(socket));
-		// The class side announces stage changes to every signaling process;
-		// serverSideEmit skips its own process, which calls onStageChanged.
-		io.on('stage:changed', (payload: unknown) => {
-			void this.onStageChanged(payload);
-		});
 	}
 
 	/**

@@ -13,6 +13,9 @@ export const ERROR_CODES = {
 	conflict: 'the request contradicts the current state (already answered, already closed)',
 	out_of_order: 'the request comes before a step it depends on',
 	rate_limited: 'too many messages; slow down',
+	muted: 'the teacher has muted you in this class',
+	chat_locked: 'the teacher has locked the chat',
+	stage_full: 'the stage holds as many members as it may',
 	unavailable: 'a backing service is unavailable; retry shortly',
 	internal: 'the server failed; the request may be retried',
 } as const;

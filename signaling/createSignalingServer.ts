@@ -1,0 +1,289 @@
+// One signaling process: the socket.io edge with the Redis streams adapter,
+// the handshake, the interactive class and its write-behind buffers, the live
+// media path (mediasoup workers run in this process; README "Live media") and
+// the built pages. Used by main.ts, and started as real separate processes by
+// the tests.
+
+import { createServer } from 'node:http';
+
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { Server } from 'socket.io';
+
+import { createMongoClient } from '../common/clients/mongo.ts';
+import { createRedis } from '../common/clients/redis.ts';
+import { required, type Config } from '../common/config.ts';
+import { listen } from '../common/listen.ts';
+import type { Logger } from '../common/logger.ts';
+import type { OpsServer } from '../common/OpsServer.ts';
+import { webBuildDir } from '../web/paths.ts';
+import { authenticate } from './authenticate.ts';
+import { Analytics, ANALYTICS_COLLECTION, reviveTimestamp } from './class/Analytics.ts';
+import { Ballots } from './class/Ballots.ts';
+import { CHAT_COLLECTION, ChatService, type StoredChatMessage } from './class/ChatService.ts';
+import { attachClassSocket, type ClassServices } from './class/ClassGateway.ts';
+import type { ClassIo } from './class/ClassIo.ts';
+import { HandQueue } from './class/HandQueue.ts';
+import { LiveTallies } from './class/LiveTallies.ts';
+import { Moderation } from './class/Moderation.ts';
+import { Polls, RESULTS_COLLECTION } from './class/Polls.ts';
+import { Presence } from './class/Presence.ts';
+import { Quizzes } from './class/Quizzes.ts';
+import { RateLimiter } from './class/RateLimiter.ts';
+import { classRoom } from './class/rooms.ts';
+import { Stage, type StageChange } from './class/Stage.ts';
+import { WriteBehind } from './class/WriteBehind.ts';
+import { servePages } from './media/servePages.ts';
+import { startMedia, type Media } from './media/startMedia.ts';
+import { ProtocolError } from './protocol/errors.ts';
+
+export interface SignalingServerOptions {
+	config: Config;
+	logger: Logger;
+	ops: OpsServer;
+	/**
+	 * A hook for stage changes on any process (those made here and those heard
+	 * from other processes), besides the media path's own.
+	 */
+	onStageChange?: (change: StageChange) => void;
+}
+
+export interface SignalingServer {
+	io: ClassIo;
+	port: number;
+	media: Media;
+	close(): Promise<void>;
+}
+
+export async function createSignalingServer(
+	options: SignalingServerOptions,
+): Promise<SignalingServer> {
+	const { config, logger, ops } = options;
+	const redisUrl = required(config.redis.url, 'REDIS_URL');
+	const mongoUrl = required(config.mongo.url, 'MONGODB_URL');
+	const prefix = config.signaling.redisPrefix;
+	const redis = createRedis(redisUrl, { keyPrefix: prefix });
+	// The adapter names its stream itself, so its connection has no key prefix.
+	const adapterRedis = createRedis(redisUrl);
+	const mongo = createMongoClient(mongoUrl);
+	const db = mongo.db(config.mongo.database);
+
+	for (const client of [redis, adapterRedis]) {
+		client.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+	}
+
+	ops.addCheck('redis', async () => {
+		await redis.ping();
+	});
+
+	const pages = servePages(webBuildDir);
+	const http = createServer((req, res) => {
+		if (ops.handle(req, res)) {
+			return;
+		}
+
+		void pages(req, res).then((served) => {
+			if (!served) {
+				res.writeHead(404, { 'content-type': 'application/json' });
+				res.end(JSON.stringify({ error: { code: 'not_found', message: 'no such path' } }));
+			}
+		});
+	});
+	const io: ClassIo = new Server(http, {
+		serveClient: false,
+		// NOTE: the transport limit sits well above every event's own limit
+		// (defineHandler), so an oversized message gets payload_too_large and
+		// the socket stays; a message over this one disconnects it.
+		maxHttpBufferSize: 2 * 1024 * 1024,
+		adapter: createAdapter(adapterRedis, { streamName: `${prefix}socket.io` }),
+	});
+	// The media path reads the stage from the same (prefixed) Redis keys the
+	// class side writes.
+	const media = await startMedia(
+		io,
+		redis,
+		{
+			workers: config.sfu.workers,
+			rtcPortBase: config.sfu.rtcPortBase,
+			listenIp: '0.0.0.0',
+			announcedIp: config.sfu.announcedIp,
+		},
+		logger,
+		ops,
+	);
+	const onStageChange = (change: StageChange): void => {
+		void media.signaling.onStageChanged(change);
+		options.onStageChange?.(change);
+	};
+
+	// Changes made on other processes; those made here call onStageChange directly.
+	io.on('stage:changed', (change) => onStageChange(change));
+
+	const buffers = {
+		chat: new WriteBehind({
+			redis,
+			stream: 'chat:pending',
+			collection: db.collection(CHAT_COLLECTION),
+			revive: reviveTimestamp,
+			logger,
+		}),
+		analytics: new WriteBehind({
+			redis,
+			stream: 'analytics:pending',
+			collection: db.collection(ANALYTICS_COLLECTION),
+			revive: reviveTimestamp,
+			logger,
+			intervalMs: 1000,
+		}),
+		results: new WriteBehind({
+			redis,
+			stream: 'results:pending',
+			collection: db.collection(RESULTS_COLLECTION),
+			revive: reviveTimestamp,
+			logger,
+		}),
+	};
+	const analytics = new Analytics(buffers.analytics, logger);
+	const moderation = new Moderation(redis, io);
+	const presence = new Presence({
+		redis,
+		ttlSeconds: config.signaling.presenceTtlSeconds,
+		logger,
+	});
+	const ballots = new Ballots(redis);
+	const tallies = new LiveTallies(ballots, io);
+	const services: ClassServices = {
+		chat: new ChatService({
+			redis,
+			io,
+			buffer: buffers.chat,
+			collection: db.collection<StoredChatMessage>(CHAT_COLLECTION),
+			moderation,
+			analytics,
+			historySize: config.signaling.chatHistory,
+			tickMs: config.signaling.tickMs,
+			logger,
+		}),
+		moderation,
+		presence,
+		hands: new HandQueue(redis, io, presence),
+		stage: new Stage({ redis, io, limit: config.signaling.stageLimit, onStageChange }),
+		polls: new Polls({ ballots, io, tallies, results: buffers.results, analytics }),
+		quizzes: new Quizzes({
+			redis,
+			ballots,
+			io,
+			tallies,
+			results: buffers.results,
+			analytics,
+			logger,
+		}),
+		analytics,
+		requestLimiter: new RateLimiter({ capacity: 30, refillPerSecond: 10 }),
+		chatLimiter: new RateLimiter({ capacity: 5, refillPerSecond: 2 }),
+		logger,
+	};
+
+	authenticate(io, required(config.joinTokens.keys, 'JOIN_TOKEN_KEYS'), logger);
+	io.use((socket, next) => {
+		const { classId, userId } = socket.data.claims;
+
+		moderation.isRemoved(classId, userId).then(
+			(removed) => {
+				next(
+					removed
+						? Object.assign(new Error('removed from this class'), {
+								data: new ProtocolError('forbidden', 'removed from this class').toBody(),
+							})
+						: undefined,
+				);
+			},
+			(error: unknown) => {
+				logger.warn({ err: error }, 'removal check failed');
+				next(
+					Object.assign(new Error('unavailable'), {
+						data: new ProtocolError('unavailable').toBody(),
+					}),
+				);
+			},
+		);
+	});
+	io.on('connection', (socket) => {
+		attachClassSocket(socket, services).catch((error: unknown) => {
+			logger.warn({ err: error }, 'class join failed');
+			socket.disconnect(true);
+		});
+	});
+
+	// Counts, the hand queue and live tallies are pushed on intervals, never
+	// per join or per answer. Counts go to local sockets only: every process
+	// pushes to its own members.
+	const timers = [
+		setInterval(() => {
+			for (const classId of presence.localClasses) {
+				presence.count(classId).then(
+					(count) => io.local.to(classRoom(classId)).emit('presence:count', { count }),
+					(error: unknown) => logger.warn({ err: error }, 'presence count failed'),
+				);
+			}
+		}, config.signaling.presenceCountIntervalMs),
+		setInterval(() => {
+			Promise.all([services.hands.publishChanges(), tallies.publishChanges()]).catch(
+				(error: unknown) => logger.warn({ err: error }, 'publishing changes failed'),
+			);
+		}, config.signaling.tickMs * 5),
+	];
+
+	for (const buffer of Object.values(buffers)) {
+		buffer.start();
+	}
+
+	void ensureIndexes(db, logger);
+
+	const port = await listen(http, config.signaling.port, 'SIGNALING_PORT');
+	let closing: Promise<void> | undefined;
+
+	return {
+		io,
+		port,
+		media,
+		close: () => {
+			closing ??= (async () => {
+				for (const timer of timers) {
+					clearInterval(timer);
+				}
+
+				services.chat.close();
+				services.quizzes.stopTimers();
+				services.requestLimiter.close();
+				services.chatLimiter.close();
+				await io.close();
+				await media.close();
+				await presence.close();
+				await Promise.all(Object.values(buffers).map((buffer) => buffer.close()));
+				await mongo.close();
+				redis.disconnect();
+				adapterRedis.disconnect();
+			})();
+
+			return closing;
+		},
+	};
+}
+
+/** Indexes for history paging and analytics; retried in the background if MongoDB is down. */
+async function ensureIndexes(
+	db: ReturnType<ReturnType<typeof createMongoClient>['db']>,
+	logger: Logger,
+) {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			await db.collection(CHAT_COLLECTION).createIndex({ classId: 1, at: -1 });
+			await db.collection(ANALYTICS_COLLECTION).createIndex({ classId: 1, type: 1, at: 1 });
+
+			return;
+		} catch (error) {
+			logger.warn({ err: error, attempt }, 'creating indexes failed; will retry');
+			await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, attempt * 2000)));
+		}
+	}
+}
