@@ -8,7 +8,7 @@ import { createKysely, probePostgres } from '../common/clients/postgres.ts';
 import { createRedis, probeRedis } from '../common/clients/redis.ts';
 import { createS3Client, probeS3 } from '../common/clients/s3.ts';
 import { required } from '../common/config.ts';
-import { ANALYTICS_EVENTS_COLLECTION } from '../common/events/AnalyticsEvent.ts';
+import { ensureAnalyticsIndex } from '../common/events/AnalyticsEvent.ts';
 import { ConfigError } from '../common/ConfigError.ts';
 import { runService } from '../common/runService.ts';
 import { createApp } from './createApp.ts';
@@ -38,10 +38,7 @@ await runService('app-api', async ({ config, logger, ops }) => {
 	const s3 = createS3Client(config.s3);
 	const mongo = mongoClient.db(config.mongo.database);
 
-	// Every analytics query selects one class and some event types.
-	await mongo
-		.collection(ANALYTICS_EVENTS_COLLECTION)
-		.createIndex({ classId: 1, type: 1, at: 1 }, { name: 'class_type_at' }, {});
+	await ensureAnalyticsIndex(mongo);
 
 	ops.addCheck('postgres', async () => {
 		await sql`SELECT 1`.execute(db);

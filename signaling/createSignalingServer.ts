@@ -16,6 +16,7 @@ import { listen } from '../common/listen.ts';
 import type { Logger } from '../common/logger.ts';
 import type { OpsServer } from '../common/OpsServer.ts';
 import { webBuildDir } from '../web/paths.ts';
+import { ensureAnalyticsIndex } from '../common/events/AnalyticsEvent.ts';
 import { authenticate } from './authenticate.ts';
 import { Analytics, ANALYTICS_COLLECTION, reviveTimestamp } from './class/Analytics.ts';
 import { Ballots } from './class/Ballots.ts';
@@ -278,7 +279,7 @@ async function ensureIndexes(
 	for (let attempt = 1; ; attempt++) {
 		try {
 			await db.collection(CHAT_COLLECTION).createIndex({ classId: 1, at: -1 });
-			await db.collection(ANALYTICS_COLLECTION).createIndex({ classId: 1, type: 1, at: 1 });
+			await ensureAnalyticsIndex(db);
 
 			return;
 		} catch (error) {

@@ -2,6 +2,7 @@
 // for the app API to aggregate into per-class reports. Written off the hot
 // path; the collection is append-only.
 
+import type { Db } from 'mongodb';
 import { z } from 'zod';
 
 export const ANALYTICS_EVENTS_COLLECTION = 'analytics_events';
@@ -20,3 +21,14 @@ export const AnalyticsEvent = z.strictObject({
 	questionId: z.string().min(1).max(64).optional(),
 });
 export type AnalyticsEvent = z.infer<typeof AnalyticsEvent>;
+
+/**
+ * The one index of the collection: every analytics query selects one class
+ * and some event types. Both the writer (signaling) and the reader (app
+ * API) ensure it at start, under this one name, so either may come first.
+ */
+export async function ensureAnalyticsIndex(db: Db): Promise<void> {
+	await db
+		.collection(ANALYTICS_EVENTS_COLLECTION)
+		.createIndex({ classId: 1, type: 1, at: 1 }, { name: 'class_type_at' }, {});
+}

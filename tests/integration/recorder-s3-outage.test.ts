@@ -41,7 +41,7 @@ describe('recorder across an S3 outage', () => {
 			durable: true,
 		};
 		minio = await startMinio(minioOptions);
-		source = await startRtpSource('320x180');
+		source = await startRtpSource('320x180', 0.5);
 	});
 
 	afterAll(async () => {

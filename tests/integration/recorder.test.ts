@@ -45,7 +45,7 @@ describe('recorder: segments to S3, then a VOD playlist and an MP4', () => {
 	beforeAll(async () => {
 		resources = await createTestResources();
 		s3 = createS3Client(resources.config.s3);
-		source = await startRtpSource('320x180');
+		source = await startRtpSource('320x180', 0.5);
 	});
 
 	afterAll(async () => {

@@ -11,7 +11,8 @@ export interface RtpSource {
 	stop(): Promise<void>;
 }
 
-export async function startRtpSource(size = '640x360'): Promise<RtpSource> {
+/** `keyframeSeconds` stands in for the SFU's keyframe request when a receiver starts. */
+export async function startRtpSource(size = '640x360', keyframeSeconds = 1): Promise<RtpSource> {
 	const program: ProgramDescription = {
 		video: { port: await freeRtpPortPair(), payloadType: 96, codec: 'VP8', clockRate: 90000 },
 		audio: {
@@ -40,7 +41,15 @@ export async function startRtpSource(size = '640x360'): Promise<RtpSource> {
 				'-b:v',
 				'800k',
 			],
-			...['-g', '30', '-f', 'rtp', '-payload_type', '96', `rtp://127.0.0.1:${program.video.port}`],
+			...[
+				'-g',
+				String(Math.max(1, Math.round(30 * keyframeSeconds))),
+				'-f',
+				'rtp',
+				'-payload_type',
+				'96',
+				`rtp://127.0.0.1:${program.video.port}`,
+			],
 			...['-map', '1:a', '-c:a', 'libopus', '-ac', '2', '-f', 'rtp', '-payload_type', '100'],
 			`rtp://127.0.0.1:${program.audio.port}`,
 		],
