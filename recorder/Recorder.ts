@@ -1,9 +1,6 @@
-import type { Kysely } from 'kysely';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
-import type { Database } from '../app-api/db/Database.ts';
 import type { ClassLifecycleEvent } from '../common/events/ClassLifecycle.ts';
-import type { Logger } from '../common/logger.ts';
 import { ClassRecording, completeRecording, type RecordingSettings } from './ClassRecording.ts';
 import type { ProgramSource } from './ProgramSource.ts';
 
@@ -61,11 +58,7 @@ export class Recorder {
 	/** Resumes what a previous run left: live classes, and recordings of ended ones. */
 	async start(): Promise<void> {
 		const { db } = this.#options;
-		const live = await db
-			.selectFrom('classes')
-			.select('id')
-			.where('state', '=', 'live')
-			.execute();
+		const live = await db.selectFrom('classes').select('id').where('state', '=', 'live').execute();
 		const unfinished = await db
 			.selectFrom('recordings')
 			.innerJoin('classes', 'classes.id', 'recordings.class_id')
