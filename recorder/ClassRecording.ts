@@ -3,16 +3,18 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import type { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Kysely } from 'kysely';
 
 import type { Database } from '../app-api/db/Database.ts';
 import type { Logger } from '../common/logger.ts';
 import { processesMentioning } from '../common/procfs.ts';
 import { finalizeRecording, type FinalRecording } from './finalizeRecording.ts';
+import { parseSegments } from './playlist.ts';
 import type { OpenProgram, ProgramSource } from './ProgramSource.ts';
 import { SegmentRecorder } from './SegmentRecorder.ts';
 import { SegmentUploader } from './SegmentUploader.ts';
+import { replayTimeline, type Timeline } from './Timeline.ts';
 
 export interface RecordingSettings {
 	db: Kysely<Database>;
@@ -24,6 +26,7 @@ export interface RecordingSettings {
 	/** Height of the archived picture; 16:9, the program is scaled and padded to it. */
 	videoHeight: number;
 	keepSegments: boolean;
+	timeline: Timeline;
 	logger: Logger;
 }
 
@@ -147,6 +150,7 @@ export async function completeRecording(
 			logger: logger.child({ classId }),
 		});
 
+		await writeTimeline(classId, final.vodKey, settings);
 		await db
 			.updateTable('recordings')
 			.set({
@@ -176,6 +180,35 @@ export async function completeRecording(
 			.execute();
 		throw error;
 	}
+}
+
+/** The key of a recording's timeline, beside its VOD playlist. */
+export function timelineKey(classId: string): string {
+	return `${recordingPrefix(classId)}/timeline.json`;
+}
+
+/** Writes `timeline.json`: the class's events placed on the VOD's time axis. */
+async function writeTimeline(
+	classId: string,
+	vodKey: string,
+	{ s3, bucket, timeline }: RecordingSettings,
+): Promise<void> {
+	const vod = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: vodKey }));
+	const segments = parseSegments((await vod.Body?.transformToString()) ?? '');
+	const replay = replayTimeline(classId, await timeline.read(classId), segments);
+
+	if (replay === undefined) {
+		throw new Error(`recording ${classId} has no program date-times to place its timeline`);
+	}
+
+	await s3.send(
+		new PutObjectCommand({
+			Bucket: bucket,
+			Key: timelineKey(classId),
+			Body: JSON.stringify(replay),
+			ContentType: 'application/json',
+		}),
+	);
 }
 
 async function ensureDir(dir: string): Promise<string> {

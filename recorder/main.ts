@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 
 import type { Database } from '../app-api/db/Database.ts';
 import { migrateToLatest } from '../app-api/db/migrate.ts';
+import { createMongoClient, probeMongo } from '../common/clients/mongo.ts';
 import { createKysely, probePostgres } from '../common/clients/postgres.ts';
 import { createRedis, probeRedis } from '../common/clients/redis.ts';
 import { createS3Client, ensureBucket, probeS3 } from '../common/clients/s3.ts';
@@ -18,22 +19,32 @@ import {
 import { runService } from '../common/runService.ts';
 import { MissingProgramSource, SdpFileProgramSource } from './ProgramSource.ts';
 import { Recorder } from './Recorder.ts';
+import { Timeline } from './Timeline.ts';
 
 await runService('recorder', async ({ config, logger, ops }) => {
 	const databaseUrl = required(config.postgres.url, 'DATABASE_URL');
 	const redisUrl = required(config.redis.url, 'REDIS_URL');
+	const mongoUrl = required(config.mongo.url, 'MONGODB_URL');
 
-	await Promise.all([probePostgres(databaseUrl), probeRedis(redisUrl), probeS3(config.s3)]);
+	await Promise.all([
+		probePostgres(databaseUrl),
+		probeRedis(redisUrl),
+		probeMongo(mongoUrl),
+		probeS3(config.s3),
+	]);
 
 	const db = createKysely<Database>(databaseUrl, 5);
 	const s3 = createS3Client(config.s3);
 	const subscriber = createRedis(redisUrl);
+	const mongoClient = createMongoClient(mongoUrl);
+	const timeline = new Timeline(mongoClient.db(config.mongo.database));
 	const { programSdpDir } = config.recorder;
 
 	// The app API may not have migrated yet when both start; kysely's
 	// migrator locks, so whichever comes first applies them.
 	await migrateToLatest(db);
 	await ensureBucket(s3, config.s3.bucket);
+	await timeline.ensureIndex();
 
 	if (programSdpDir === undefined) {
 		logger.warn('RECORDER_PROGRAM_SDP_DIR is not set: classes cannot be recorded');
@@ -47,6 +58,7 @@ await runService('recorder', async ({ config, logger, ops }) => {
 		segmentSeconds: config.recorder.segmentSeconds,
 		videoHeight: config.recorder.videoHeight,
 		keepSegments: config.recorder.keepSegments,
+		timeline,
 		source:
 			programSdpDir === undefined
 				? new MissingProgramSource()
@@ -87,6 +99,7 @@ await runService('recorder', async ({ config, logger, ops }) => {
 			subscriber.disconnect();
 			await recorder.close();
 			s3.destroy();
+			await mongoClient.close();
 			await db.destroy();
 		},
 	};

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Recording } from '../../app-api/db/Database.ts';
 import { programSdp } from '../../hls-bridge/programSdp.ts';
 import { parseSegments, type PlaylistSegment } from '../../recorder/playlist.ts';
+import { Timeline, type ReplayTimeline, type TimelineEventType } from '../../recorder/Timeline.ts';
 import { RecorderProcess } from '../support/recorderProcess.ts';
 import { startRtpSource, type RtpSource } from '../support/rtpSource.ts';
 import { AppHarness, type Account } from './app-api/AppHarness.ts';
@@ -108,9 +109,21 @@ describe('recorder service: class lifecycle to a VOD in S3', () => {
 		});
 
 		const classId = await classWithProgram();
+		const timeline = new Timeline(harness.mongo);
 		const started = await transition(classId, 'start');
+		const appended: { type: TimelineEventType; at: number }[] = [];
 
-		await sleep(20_000);
+		for (const [type, wait] of [
+			['chat', 4000],
+			['poll', 6000],
+			['hand_raise', 5000],
+		] as const) {
+			await sleep(wait);
+			appended.push({ type, at: Date.now() });
+			await timeline.append({ classId, at: new Date(), type, data: { n: appended.length } });
+		}
+
+		await sleep(started + 20_000 - Date.now());
 
 		const ended = await transition(classId, 'end');
 		const classSeconds = (ended - started) / 1000;
@@ -136,6 +149,25 @@ describe('recorder service: class lifecycle to a VOD in S3', () => {
 		expect(Number(row.size_bytes)).toBe(statSync(mp4).size);
 		expect(Math.abs(streamSeconds('video') - classSeconds)).toBeLessThan(2);
 		expect(Math.abs(streamSeconds('audio') - classSeconds)).toBeLessThan(2);
+
+		const replay = await harness.call<{ recordings: { timelineUrl: string }[] }>(
+			'GET',
+			`/classes/${classId}/recordings`,
+			{ token: teacher.token },
+		);
+		const timelineUrl = replay.body.recordings[0]?.timelineUrl ?? 'missing';
+		const replayTimeline = (await (await fetch(timelineUrl)).json()) as ReplayTimeline;
+
+		// Each event sits where the class was when it happened, as the VOD
+		// starts with the class (within the 2 s above).
+		expect(replayTimeline.events.map((event) => event.type)).toEqual(
+			appended.map((event) => event.type),
+		);
+		replayTimeline.events.forEach((event, index) => {
+			const sinceStart = ((appended[index]?.at ?? Number.NaN) - started) / 1000;
+
+			expect(Math.abs(event.offsetSeconds - sinceStart)).toBeLessThan(2);
+		});
 
 		await recorder.stop();
 	});

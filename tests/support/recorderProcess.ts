@@ -41,6 +41,7 @@ export class RecorderProcess {
 				...process.env,
 				DATABASE_URL: options.resources.databaseUrl,
 				S3_BUCKET: options.resources.bucket,
+				MONGODB_DATABASE: options.resources.mongoDatabase,
 				CLASSROOM_DATA_DIR: options.dataDir,
 				RECORDER_OPS_PORT: String(port),
 				RECORDER_PROGRAM_SDP_DIR: options.sdpDir,
