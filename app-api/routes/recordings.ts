@@ -6,6 +6,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { z } from 'zod';
 
 import { ApiError } from '../ApiError.ts';
+import { signedPlaylistUrl } from '../recordings/signedPlaylist.ts';
 import { loadClass } from '../classes/loadClass.ts';
 import type { RouteContext } from '../createApp.ts';
 import { ErrorResponses, IdParams } from '../schemas.ts';
@@ -20,6 +21,8 @@ const RecordingView = z.strictObject({
 	/** Presigned; null until the recording is ready. */
 	playlistUrl: z.url().nullable(),
 	mp4Url: z.url().nullable(),
+	/** The VOD playlist with presigned segments, as a data: URL, for hls.js. */
+	replayUrl: z.string().startsWith('data:').nullable(),
 	/** `timeline.json` beside the VOD: the class's events with their offsets into it. */
 	timelineUrl: z.url().nullable(),
 	urlsExpireAt: z.iso.datetime().nullable(),
@@ -91,6 +94,9 @@ export function registerRecordingRoutes({ app, db, sessions, s3, config }: Route
 							createdAt: recording.created_at.toISOString(),
 							playlistUrl: ready ? await presign(recording.playlist_key) : null,
 							mp4Url: ready ? await presign(recording.mp4_key) : null,
+							replayUrl: ready
+								? await signedPlaylistUrl(s3, config.s3.bucket, recording.playlist_key, ttlSeconds)
+								: null,
 							timelineUrl: ready ? await presign(timelineKeyOf(recording.playlist_key)) : null,
 							urlsExpireAt: ready ? urlsExpireAt : null,
 						};
