@@ -87,6 +87,11 @@ const EnvSchema = z.object({
 		})
 		.optional(),
 	JOIN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+	RECORDER_OPS_PORT: port.default(8083),
+	RECORDING_KEEP_SEGMENTS: flag.default('true'),
+	RECORDING_SEGMENT_SECONDS: z.coerce.number().int().min(1).max(10).default(2),
+	RECORDING_VIDEO_HEIGHT: z.coerce.number().int().min(144).max(1080).default(720),
+	RECORDER_PROGRAM_SDP_DIR: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -133,6 +138,19 @@ export interface Config {
 		stageLimit: number;
 		/** Messages handed to a member on joining. */
 		chatHistory: number;
+	};
+	recorder: {
+		opsPort: number;
+		/** Keep the raw segments and the live playlist in S3 after finalizing. */
+		keepSegments: boolean;
+		segmentSeconds: number;
+		/** Height of the archived 16:9 picture. */
+		videoHeight: number;
+		/**
+		 * Folder holding `<classId>.sdp` per live class: the program's RTP
+		 * description until the SFU's program tap hands it over directly.
+		 */
+		programSdpDir: string | undefined;
 	};
 	sfu: {
 		rtcPortBase: number;
@@ -203,6 +221,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 			tickMs: env.SIGNALING_TICK_MS,
 			stageLimit: env.SIGNALING_STAGE_LIMIT,
 			chatHistory: env.SIGNALING_CHAT_HISTORY,
+		},
+		recorder: {
+			opsPort: env.RECORDER_OPS_PORT,
+			keepSegments: env.RECORDING_KEEP_SEGMENTS === 'true' || env.RECORDING_KEEP_SEGMENTS === '1',
+			segmentSeconds: env.RECORDING_SEGMENT_SECONDS,
+			videoHeight: env.RECORDING_VIDEO_HEIGHT,
+			programSdpDir: env.RECORDER_PROGRAM_SDP_DIR,
 		},
 		sfu: {
 			rtcPortBase: env.SFU_RTC_PORT_BASE,

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
 /** The pids of the direct children of a process, read from /proc (Linux). */
 export function childPids(parentPid: number): number[] {
@@ -34,7 +35,9 @@ export function processesMentioning(text: string, program = 'ffmpeg'): number[] 
 		.map(Number)
 		.filter((pid) => {
 			const line = commandLine(pid);
+			// fluent-ffmpeg runs the program by its full path (/usr/bin/ffmpeg).
+			const executable = line.split(' ')[0] ?? '';
 
-			return line.startsWith(program) && line.includes(text);
+			return basename(executable) === program && line.includes(text);
 		});
 }

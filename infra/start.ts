@@ -40,6 +40,12 @@ const SERVICES: ServiceSpec[] = [
 		portSetting: 'SIGNALING_PORT',
 		port: (c) => c.signaling.port,
 	},
+	{
+		name: 'recorder',
+		entry: 'recorder/main.ts',
+		portSetting: 'RECORDER_OPS_PORT',
+		port: (c) => c.recorder.opsPort,
+	},
 ];
 
 const out = (line: string): boolean => process.stdout.write(`${line}\n`);

@@ -6,6 +6,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { z } from 'zod';
 
 import { ApiError } from '../ApiError.ts';
+import { signedPlaylistUrl } from '../recordings/signedPlaylist.ts';
 import { loadClass } from '../classes/loadClass.ts';
 import type { RouteContext } from '../createApp.ts';
 import { ErrorResponses, IdParams } from '../schemas.ts';
@@ -20,8 +21,17 @@ const RecordingView = z.strictObject({
 	/** Presigned; null until the recording is ready. */
 	playlistUrl: z.url().nullable(),
 	mp4Url: z.url().nullable(),
+	/** The VOD playlist with presigned segments, as a data: URL, for hls.js. */
+	replayUrl: z.string().startsWith('data:').nullable(),
+	/** `timeline.json` beside the VOD: the class's events with their offsets into it. */
+	timelineUrl: z.url().nullable(),
 	urlsExpireAt: z.iso.datetime().nullable(),
 });
+
+/** The recorder writes the timeline beside the VOD playlist, in the same folder. */
+function timelineKeyOf(playlistKey: string): string {
+	return `${playlistKey.slice(0, playlistKey.lastIndexOf('/') + 1)}timeline.json`;
+}
 
 export function registerRecordingRoutes({ app, db, sessions, s3, config }: RouteContext): void {
 	const ttlSeconds = config.appApi.recordingUrlTtlSeconds;
@@ -84,6 +94,10 @@ export function registerRecordingRoutes({ app, db, sessions, s3, config }: Route
 							createdAt: recording.created_at.toISOString(),
 							playlistUrl: ready ? await presign(recording.playlist_key) : null,
 							mp4Url: ready ? await presign(recording.mp4_key) : null,
+							replayUrl: ready
+								? await signedPlaylistUrl(s3, config.s3.bucket, recording.playlist_key, ttlSeconds)
+								: null,
+							timelineUrl: ready ? await presign(timelineKeyOf(recording.playlist_key)) : null,
 							urlsExpireAt: ready ? urlsExpireAt : null,
 						};
 					}),

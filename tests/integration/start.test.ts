@@ -123,6 +123,7 @@ describe('npm start (infra/start.ts)', () => {
 		const ports = {
 			APP_API_PORT: await freePort(),
 			SIGNALING_PORT: await freePort(),
+			RECORDER_OPS_PORT: await freePort(),
 		};
 		const launchedStart = launch({
 			CLASSROOM_DATA_DIR: dataDir,

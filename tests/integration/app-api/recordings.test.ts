@@ -1,5 +1,5 @@
-// The recorder that fills the recordings table is not built yet: these tests
-// put the row and the objects in place themselves, as it will.
+// These tests put the rows and the objects in place themselves, as the
+// recorder does (tests/integration/recorder-service.test.ts runs the real one).
 
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
