@@ -26,19 +26,23 @@ const FRAME_RATE = 30;
  * AAC variant per rendition, keyframes aligned on segment boundaries, a
  * master playlist and program date-times. When ffmpeg dies it is started
  * again on the same ports, appending to the same playlists after a
- * discontinuity tag, so players keep one continuous stream. Listen to
+ * discontinuity tag, so players keep one continuous stream; a new ladder
+ * started on a folder that holds playlists continues them the same way (the
+ * program's source changed). Listen to
  * `process` for `started` (request a keyframe) and `crashed`.
  */
 export class HlsLadder {
 	readonly process: SupervisedFfmpeg;
 	readonly #options: HlsLadderOptions;
 	readonly #sdpFile: string;
+	/** The folder holds a previous run's playlists (the program changed): append to them. */
+	#continuing = false;
 
 	constructor(options: HlsLadderOptions) {
 		this.#options = options;
 		this.#sdpFile = join(options.outputDir, 'program.sdp');
 		this.process = new SupervisedFfmpeg({
-			build: (resuming) => ladderCommand(this.#sdpFile, options, resuming),
+			build: (resuming) => ladderCommand(this.#sdpFile, options, resuming || this.#continuing),
 			marker: this.#sdpFile,
 			logger: options.logger,
 		});
@@ -46,6 +50,7 @@ export class HlsLadder {
 
 	start(): void {
 		mkdirSync(this.#options.outputDir, { recursive: true });
+		this.#continuing = existsSync(playlistOf(this.#options));
 		writeFileSync(this.#sdpFile, this.#options.sdp);
 		this.process.start();
 	}
@@ -59,10 +64,10 @@ export class HlsLadder {
 function ladderCommand(
 	sdpFile: string,
 	options: HlsLadderOptions,
-	afterCrash: boolean,
+	continuing: boolean,
 ): ffmpeg.FfmpegCommand {
 	const { outputDir, renditions, segmentSeconds, listSize } = options;
-	const resuming = afterCrash && existsSync(join(outputDir, `${renditions[0]?.name ?? ''}.m3u8`));
+	const resuming = continuing && existsSync(playlistOf(options));
 
 	return ffmpeg(sdpFile)
 		.inputOptions([
@@ -140,6 +145,11 @@ function ladderCommand(
 			join(outputDir, '%v_%05d.ts'),
 		)
 		.output(join(outputDir, '%v.m3u8'));
+}
+
+/** The first rendition's live playlist. */
+function playlistOf(options: HlsLadderOptions): string {
+	return join(options.outputDir, `${options.renditions[0]?.name ?? ''}.m3u8`);
 }
 
 /** Splits the program's video once per rendition and scales each copy. */

@@ -1,9 +1,11 @@
 // The signaling process: the socket.io edge every page connects to, with its
 // health and metrics on the same port, the built pages, and the live media
-// path (mediasoup workers run in this process; see README "Live media").
+// path (mediasoup workers run in this process; see README "Live media") with
+// its HLS bridge and origin (README "HLS for the audience").
 // The class protocol (chat, stage, polls) is built on this.
 
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 
 import { Server } from 'socket.io';
 
@@ -11,8 +13,11 @@ import { createRedis, probeRedis } from '../common/clients/redis.ts';
 import { required } from '../common/config.ts';
 import { listen } from '../common/listen.ts';
 import { runService } from '../common/runService.ts';
+import { HlsBridge } from '../hls-bridge/HlsBridge.ts';
+import { createOriginHandler } from '../hls-bridge/Origin.ts';
 import { webBuildDir } from '../web/paths.ts';
 import { authenticate } from './authenticate.ts';
+import { hlsUpload } from './media/hlsUpload.ts';
 import { servePages } from './media/servePages.ts';
 import { startMedia } from './media/startMedia.ts';
 
@@ -29,8 +34,10 @@ await runService('signaling', async ({ config, logger, ops }) => {
 	});
 
 	const pages = servePages(webBuildDir);
+	const hlsDir = join(config.dataDir, 'hls');
+	const origin = createOriginHandler(hlsDir);
 	const server = createServer((req, res) => {
-		if (ops.handle(req, res)) {
+		if (ops.handle(req, res) || origin(req, res)) {
 			return;
 		}
 
@@ -61,6 +68,13 @@ await runService('signaling', async ({ config, logger, ops }) => {
 		ops,
 	);
 
+	const hls = new HlsBridge({
+		control: media.control,
+		rootDir: hlsDir,
+		...config.hls,
+		s3: await hlsUpload(config, logger),
+		logger,
+	});
 	const port = await listen(server, config.signaling.port, 'SIGNALING_PORT');
 
 	return {
@@ -70,6 +84,7 @@ await runService('signaling', async ({ config, logger, ops }) => {
 		},
 		close: async () => {
 			await io.close();
+			await hls.close();
 			await media.close();
 			redis.disconnect();
 		},
