@@ -33,10 +33,11 @@ const KEYFRAME_RETRY_MS = [1500, 3000];
 type Producer = types.Producer<ProducerAppData>;
 
 /**
- * One class's HLS program: the teacher's screen share (else camera) and
- * microphone, tapped from the SFU into a supervised ffmpeg ladder, and the
- * output mirrored to S3. When the program's source changes (screen share
- * starts or stops, the teacher's stream drops and returns), the tap and
+ * One class's HLS program: the teacher's screen share (else camera) and the
+ * microphones of the teacher and the stage, mixed, tapped from the SFU into a supervised ffmpeg ladder, and the
+ * output mirrored to S3. When the program's sources change (screen share
+ * starts or stops, the teacher's stream drops and returns, a stage
+ * microphone comes or goes), the tap and
  * ffmpeg are replaced and the new ffmpeg appends to the same playlists after
  * a discontinuity tag, so players keep one stream.
  */
@@ -75,9 +76,14 @@ export class ClassProgram {
 		return this.#running?.ladder;
 	}
 
-	/** A teacher's producer: it may become (part of) the program. */
+	/**
+	 * A producer that may become part of the program: the teacher's camera,
+	 * screen or microphone, or a stage member's microphone.
+	 */
 	addProducer(producer: Producer): void {
-		if (this.#closed || producer.appData.role !== 'teacher') {
+		const { role, source } = producer.appData;
+
+		if (this.#closed || (role !== 'teacher' && source !== 'microphone')) {
 			return;
 		}
 
@@ -86,6 +92,10 @@ export class ClassProgram {
 			this.#producers.delete(producer.id);
 			this.#reconcile();
 		});
+		// NOTE: a paused producer sends nothing, and a mix input that gets no
+		// packets would hold the whole mix back, so pausing leaves the program.
+		producer.observer.on('pause', () => this.#reconcile());
+		producer.observer.on('resume', () => this.#reconcile());
 		this.#reconcile();
 	}
 
@@ -99,19 +109,32 @@ export class ClassProgram {
 		this.#producers.clear();
 		this.#queue = this.#queue.then(() => this.#stop());
 		await this.#queue;
-		await this.#publisher?.close();
+		// The last upload may miss segments ffmpeg deleted meanwhile; they
+		// have left the live window anyway.
+		await this.#publisher
+			?.close()
+			.catch((error: unknown) => this.#logger.warn({ err: error }, 'last upload failed'));
 		this.#logger.info('program closed');
 	}
 
-	/** What the program should show now: screen before camera, with the microphone. */
-	#wanted(): { video: Producer; audio: Producer } | undefined {
-		const producers = [...this.#producers.values()].filter((producer) => !producer.closed);
+	/**
+	 * What the program should carry now: the teacher's screen before the
+	 * camera, and every sending microphone (the teacher's first, then the
+	 * stage's) for the mix.
+	 */
+	#wanted(): { video: Producer; audio: Producer[] } | undefined {
+		const producers = [...this.#producers.values()].filter(
+			(producer) => !producer.closed && !producer.paused,
+		);
+		const teacher = producers.filter((producer) => producer.appData.role === 'teacher');
 		const video =
-			producers.find((producer) => producer.appData.source === 'screen') ??
-			producers.find((producer) => producer.appData.source === 'camera');
-		const audio = producers.find((producer) => producer.appData.source === 'microphone');
+			teacher.find((producer) => producer.appData.source === 'screen') ??
+			teacher.find((producer) => producer.appData.source === 'camera');
+		const audio = producers
+			.filter((producer) => producer.appData.source === 'microphone')
+			.sort((a, b) => Number(b.appData.role === 'teacher') - Number(a.appData.role === 'teacher'));
 
-		return video === undefined || audio === undefined ? undefined : { video, audio };
+		return video === undefined || audio.length === 0 ? undefined : { video, audio };
 	}
 
 	#reconcile(): void {
@@ -122,7 +145,10 @@ export class ClassProgram {
 				}
 
 				const wanted = this.#wanted();
-				const key = wanted === undefined ? '' : `${wanted.video.id}+${wanted.audio.id}`;
+				const key =
+					wanted === undefined
+						? ''
+						: [wanted.video, ...wanted.audio].map((producer) => producer.id).join('+');
 
 				if (
 					this.#running !== undefined &&
@@ -138,17 +164,19 @@ export class ClassProgram {
 			.catch((error: unknown) => this.#logger.error({ err: error }, 'program change failed'));
 	}
 
-	async #start(wanted: { video: Producer; audio: Producer }, key: string): Promise<void> {
-		const ports = { video: await freeRtpPortPair(), audio: await freeRtpPortPair() };
+	async #start(wanted: { video: Producer; audio: Producer[] }, key: string): Promise<void> {
+		const ports = await distinctPortPairs(1 + wanted.audio.length);
+		const [videoPort = 0, ...audioPorts] = ports;
 		const tap = await this.#options.control.tapProgram(
 			this.#options.classId,
-			{ video: wanted.video.id, audio: wanted.audio.id },
-			ports,
+			{ video: wanted.video.id, audio: wanted.audio.map((producer) => producer.id) },
+			{ video: videoPort, audio: audioPorts },
 		);
 		const ladder = new HlsLadder({
 			sdp: programSdp(tap.program),
 			outputDir: this.outputDir,
 			renditions: this.#options.renditions,
+			audioInputs: wanted.audio.length,
 			segmentSeconds: this.#options.segmentSeconds,
 			listSize: this.#options.listSize,
 			logger: this.#logger,
@@ -175,7 +203,11 @@ export class ClassProgram {
 		}
 
 		this.#logger.info(
-			{ video: wanted.video.id, source: wanted.video.appData.source, audio: wanted.audio.id },
+			{
+				video: wanted.video.id,
+				source: wanted.video.appData.source,
+				audio: wanted.audio.map((producer) => producer.id),
+			},
 			'program on air',
 		);
 	}
@@ -192,4 +224,15 @@ export class ClassProgram {
 		await running.ladder.close();
 		this.#logger.info('program off air');
 	}
+}
+
+/** Free RTP port pairs, none the same (each free one is only probed, not held). */
+async function distinctPortPairs(count: number): Promise<number[]> {
+	const ports = new Set<number>();
+
+	while (ports.size < count) {
+		ports.add(await freeRtpPortPair());
+	}
+
+	return [...ports];
 }

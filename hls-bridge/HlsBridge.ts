@@ -18,18 +18,21 @@ export interface HlsBridgeOptions {
 
 /**
  * The HLS side of the SFU in this process: a class goes on air when its
- * teacher publishes a camera or screen share and a microphone, and goes off
+ * teacher publishes a camera or screen share and a microphone is sending
+ * (the teacher's or a stage member's), and goes off
  * air when its media closes (the last peer left, or its router was lost).
  */
 export class HlsBridge {
 	readonly #options: HlsBridgeOptions;
 	readonly #programs = new Map<string, ClassProgram>();
+	/** Programs of ended classes still stopping; close() waits for them. */
+	readonly #closing = new Set<Promise<void>>();
 	#closed = false;
 
 	constructor(options: HlsBridgeOptions) {
 		this.#options = options;
 		options.control.on('newproducer', (classId, producer) => {
-			if (this.#closed || producer.appData.role !== 'teacher') {
+			if (this.#closed) {
 				return;
 			}
 
@@ -39,7 +42,9 @@ export class HlsBridge {
 			const program = this.#programs.get(classId);
 
 			this.#programs.delete(classId);
-			void program?.close();
+			if (program !== undefined) {
+				this.#closeProgram(program);
+			}
 		});
 	}
 
@@ -55,7 +60,20 @@ export class HlsBridge {
 		const programs = [...this.#programs.values()];
 
 		this.#programs.clear();
-		await Promise.all(programs.map((program) => program.close()));
+		for (const program of programs) {
+			this.#closeProgram(program);
+		}
+
+		await Promise.all(this.#closing);
+	}
+
+	#closeProgram(program: ClassProgram): void {
+		const closing = program
+			.close()
+			.catch((error: unknown) => this.#options.logger.error({ err: error }, 'program close failed'))
+			.finally(() => this.#closing.delete(closing));
+
+		this.#closing.add(closing);
 	}
 
 	#program(classId: string): ClassProgram {

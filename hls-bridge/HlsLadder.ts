@@ -13,6 +13,8 @@ export interface HlsLadderOptions {
 	/** Where playlists and segments go; the origin serves this folder. */
 	outputDir: string;
 	renditions: readonly Rendition[];
+	/** Audio streams in the SDP; more than one are mixed into one track. */
+	audioInputs?: number;
 	segmentSeconds: number;
 	/** Segments kept in each live playlist. */
 	listSize: number;
@@ -78,10 +80,13 @@ function ladderCommand(
 			'-analyzeduration',
 			'500000',
 		])
-		.complexFilter(ladderFilter(renditions))
+		.complexFilter(ladderFilter(renditions, options.audioInputs ?? 1))
 		.outputOptions(
 			...renditions.flatMap((_, index) => ['-map', `[v${index}]`]),
-			...renditions.flatMap(() => ['-map', '0:a']),
+			...renditions.flatMap((_, index) => [
+				'-map',
+				(options.audioInputs ?? 1) > 1 ? `[a${index}]` : '0:a',
+			]),
 			'-c:v',
 			'libx264',
 			'-preset',
@@ -152,8 +157,12 @@ function playlistOf(options: HlsLadderOptions): string {
 	return join(options.outputDir, `${options.renditions[0]?.name ?? ''}.m3u8`);
 }
 
-/** Splits the program's video once per rendition and scales each copy. */
-function ladderFilter(renditions: readonly Rendition[]): string {
+/**
+ * Splits the program's video once per rendition and scales each copy; with
+ * several audio inputs, mixes them (at full level each: voices rarely
+ * overlap) and splits the mix once per rendition.
+ */
+function ladderFilter(renditions: readonly Rendition[], audioInputs: number): string {
 	const split = `[0:v]split=${renditions.length}${renditions.map((_, index) => `[s${index}]`).join('')}`;
 	const scales = renditions.map(
 		(rendition, index) =>
@@ -161,5 +170,14 @@ function ladderFilter(renditions: readonly Rendition[]): string {
 			`pad=${rendition.width}:${rendition.height}:(ow-iw)/2:(oh-ih)/2,setsar=1[v${index}]`,
 	);
 
-	return [split, ...scales].join(';');
+	const inputs = Array.from({ length: audioInputs }, (_, index) => `[0:a:${index}]`).join('');
+	const mix =
+		audioInputs > 1
+			? [
+					`${inputs}amix=inputs=${audioInputs}:duration=longest:dropout_transition=0:normalize=0,` +
+						`asplit=${renditions.length}${renditions.map((_, index) => `[a${index}]`).join('')}`,
+				]
+			: [];
+
+	return [split, ...scales, ...mix].join(';');
 }

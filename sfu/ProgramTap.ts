@@ -2,10 +2,10 @@ import type { types } from 'mediasoup';
 
 import type { ProgramDescription, RtpStreamDescription } from '../hls-bridge/programSdp.ts';
 
-/** Where ffmpeg listens for one stream: RTP on `port`, RTCP on `port + 1`. */
+/** Where ffmpeg listens for each stream: RTP on `port`, RTCP on `port + 1`. */
 export interface ProgramPorts {
 	video: number;
-	audio: number;
+	audio: readonly number[];
 }
 
 const LOOPBACK = '127.0.0.1';
@@ -33,22 +33,44 @@ export class ProgramTap {
 		this.#consumers = consumers;
 	}
 
-	/** Taps a video and an audio producer of `router`, sending to `ports` on loopback. */
+	/**
+	 * Taps a video producer and one or more audio producers of `router`,
+	 * sending to `ports` on loopback (one audio port per audio producer).
+	 */
 	static async create(
 		router: types.Router,
-		producers: { video: types.Producer; audio: types.Producer },
+		producers: { video: types.Producer; audio: readonly types.Producer[] },
 		ports: ProgramPorts,
 	): Promise<ProgramTap> {
 		const transports: types.PlainTransport[] = [];
 
+		if (producers.audio.length === 0 || producers.audio.length !== ports.audio.length) {
+			throw new TypeError('one audio port per audio producer, at least one');
+		}
+
 		try {
 			const video = await tapOne(router, producers.video, ports.video, transports);
-			const audio = await tapOne(router, producers.audio, ports.audio, transports);
+			const audio: RtpStreamDescription[] = [];
+			const consumers = [video];
+
+			for (const [index, producer] of producers.audio.entries()) {
+				const port = ports.audio[index] ?? 0;
+				const consumer = await tapOne(router, producer, port, transports);
+
+				consumers.push(consumer);
+				audio.push(describeStream(consumer, port));
+			}
+
+			const [first, ...more] = audio;
+
+			if (first === undefined) {
+				throw new TypeError('no audio stream');
+			}
 
 			return new ProgramTap(
-				{ video: describeStream(video, ports.video), audio: describeStream(audio, ports.audio) },
+				{ video: describeStream(video, ports.video), audio: first, moreAudio: more },
 				transports,
-				[video, audio],
+				consumers,
 			);
 		} catch (error) {
 			for (const transport of transports) {

@@ -179,19 +179,22 @@ export class SfuControl extends EventEmitter<SfuControlEvents> {
 	}
 
 	/**
-	 * Taps two producers of a class as plain RTP to loopback ports (the HLS
-	 * program); the tap closes with the class.
+	 * Taps a video and some audio producers of a class as plain RTP to
+	 * loopback ports (the HLS program); the tap closes with the class.
 	 */
 	async tapProgram(
 		classId: string,
-		producerIds: { video: string; audio: string },
+		producerIds: { video: string; audio: readonly string[] },
 		ports: ProgramPorts,
 	): Promise<ProgramTap> {
 		const media = await this.#joined(classId);
 
 		return ProgramTap.create(
 			media.router,
-			{ video: media.producer(producerIds.video), audio: media.producer(producerIds.audio) },
+			{
+				video: media.producer(producerIds.video),
+				audio: producerIds.audio.map((id) => media.producer(id)),
+			},
 			ports,
 		);
 	}

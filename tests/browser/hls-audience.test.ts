@@ -1,7 +1,13 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+import type { types } from 'mediasoup';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildPages } from '../../web/build.ts';
+import { commandLine } from '../../common/procfs.ts';
+import type { ProducerAppData } from '../../sfu/MediaPeer.ts';
 import { launchChromium, type Browser } from '../support/chromium.ts';
 import { openPage } from '../support/mediaPages.ts';
 import { startMediaStack, type MediaStack } from '../support/mediaStack.ts';
@@ -11,10 +17,30 @@ function entries(playlist: string): string[] {
 	return playlist.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
 }
 
+/** The loudest sample of some TS files' audio, in dB, as ffmpeg's volumedetect measures it. */
+function maxVolume(files: string[]): number {
+	const { stderr } = spawnSync(
+		'ffmpeg',
+		[
+			'-hide_banner',
+			'-i',
+			`concat:${files.join('|')}`,
+			'-map',
+			'0:a',
+			'-af',
+			'volumedetect',
+		].concat(['-f', 'null', '-']),
+		{ encoding: 'utf8' },
+	);
+
+	return Number(/max_volume: (-?[\d.]+) dB/.exec(stderr)?.[1] ?? NaN);
+}
+
 describe('the class as HLS on the audience page', () => {
 	let stack: MediaStack;
 	let browser: Browser;
 	let audience: Page;
+	const producers: types.Producer<ProducerAppData>[] = [];
 
 	const live = (file: string): string => `${stack.origin}/live/${stack.classId}/${file}`;
 	const playback = (): Promise<number> =>
@@ -23,6 +49,7 @@ describe('the class as HLS on the audience page', () => {
 	beforeAll(async () => {
 		await buildPages();
 		stack = await startMediaStack({ hls: true });
+		stack.media.control.on('newproducer', (_classId, producer) => producers.push(producer));
 		browser = await launchChromium();
 	});
 
@@ -100,5 +127,61 @@ describe('the class as HLS on the audience page', () => {
 		expect(Date.now() - killedAt).toBeLessThan(18_500);
 		expect(process?.restarts).toBe(1);
 		expect(process?.pid).not.toBe(pid);
+	});
+
+	/** The 720p segments the running ffmpeg wrote after the last discontinuity, on disk. */
+	const segmentsOfThisRun = async (): Promise<string[]> => {
+		const body = await (await fetch(live('720p.m3u8'))).text();
+		const run = body.split('#EXT-X-DISCONTINUITY').at(-1) ?? '';
+
+		return entries(run).map((name) => join(stack.hlsDir, stack.classId, name));
+	};
+
+	const ladder = () => stack.hls?.program(stack.classId)?.ladder;
+
+	/**
+	 * Waits for a ladder other than `previous` whose ffmpeg command line holds
+	 * `text`, then for 3 of its segments.
+	 */
+	const programSegments = async (previous: unknown, text: string): Promise<string[]> => {
+		await expect
+			.poll(
+				() => {
+					const current = ladder();
+					const pid = current === previous ? undefined : current?.process.pid;
+
+					return pid === undefined ? '' : commandLine(pid);
+				},
+				{ timeout: 20_000, interval: 250 },
+			)
+			.toContain(text);
+		// Segments of the previous run may still end the playlist for a moment.
+		await new Promise((resolve) => setTimeout(resolve, 2000));
+		await expect
+			.poll(async () => (await segmentsOfThisRun()).length, { timeout: 20_000, interval: 500 })
+			.toBeGreaterThanOrEqual(3);
+
+		return (await segmentsOfThisRun()).slice(-3);
+	};
+
+	it('a stage student joins the mix, and is heard while the teacher is paused', async () => {
+		const teacherMic = producers.find(
+			(producer) => producer.appData.role === 'teacher' && producer.appData.source === 'microphone',
+		);
+		const before = ladder();
+		const student = await stack.token('student', 'Student');
+
+		await stack.putOnStage(student.userId);
+		await openPage(browser, stack, 'stage', student.token);
+
+		// Teacher and student mixed: the program carries sound.
+		expect(maxVolume(await programSegments(before, 'amix=inputs=2'))).toBeGreaterThan(-30);
+
+		// Only the student sends now: what the audience hears is the student.
+		const mixed = ladder();
+
+		await teacherMic?.pause();
+		expect(teacherMic?.paused).toBe(true);
+		expect(maxVolume(await programSegments(mixed, '-map 0:a'))).toBeGreaterThan(-30);
 	});
 });
