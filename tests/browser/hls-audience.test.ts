@@ -129,6 +129,25 @@ describe('the class as HLS on the audience page', () => {
 		expect(process?.pid).not.toBe(pid);
 	});
 
+	it('switching to the screen share keeps one playing stream', async () => {
+		const teacherPage = browser.context.pages().find((page) => page.url().includes('/teacher/'));
+		const before = ladder();
+
+		await teacherPage?.evaluate(async () => {
+			await window.classroom?.startScreen?.();
+		});
+		await expect
+			.poll(() => ladder() !== undefined && ladder() !== before, { timeout: 15_000 })
+			.toBe(true);
+
+		const atSwitch = await playback();
+
+		await expect.poll(playback, { timeout: 18_000, interval: 500 }).toBeGreaterThan(atSwitch + 8);
+		expect(
+			producers.some((producer) => producer.appData.source === 'screen' && !producer.closed),
+		).toBe(true);
+	});
+
 	/** The 720p segments the running ffmpeg wrote after the last discontinuity, on disk. */
 	const segmentsOfThisRun = async (): Promise<string[]> => {
 		const body = await (await fetch(live('720p.m3u8'))).text();
