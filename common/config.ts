@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 
 import { z } from 'zod';
 
+import { DEFAULT_LADDER, parseLadder, type Rendition } from '../hls-bridge/Rendition.ts';
 import { parseSigningKeys, type SigningKey } from './auth/JoinToken.ts';
 import { ConfigError } from './ConfigError.ts';
 import { defaultDataDir } from './paths.ts';
@@ -92,6 +93,32 @@ const EnvSchema = z.object({
 	RECORDING_SEGMENT_SECONDS: z.coerce.number().int().min(1).max(10).default(2),
 	RECORDING_VIDEO_HEIGHT: z.coerce.number().int().min(144).max(1080).default(720),
 	RECORDER_PROGRAM_SDP_DIR: z.string().min(1).optional(),
+	HLS_LADDER: z
+		.string()
+		.default(DEFAULT_LADDER)
+		.transform((value, context) => {
+			try {
+				return parseLadder(value);
+			} catch (error) {
+				context.addIssue({
+					code: 'custom',
+					message: error instanceof Error ? error.message : 'is invalid',
+				});
+
+				return z.NEVER;
+			}
+		}),
+	HLS_SEGMENT_SECONDS: z.coerce
+		.number({ error: 'must be a number of seconds' })
+		.min(0.5, 'must be between 0.5 and 10 seconds')
+		.max(10, 'must be between 0.5 and 10 seconds')
+		.default(1),
+	HLS_LIST_SIZE: z.coerce
+		.number({ error: 'must be a whole number of segments' })
+		.int('must be a whole number of segments')
+		.min(3, 'must be between 3 and 60 segments')
+		.max(60, 'must be between 3 and 60 segments')
+		.default(6),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -157,6 +184,13 @@ export interface Config {
 		workers: number;
 		announcedIp: string;
 		workerBin: string | undefined;
+	};
+	hls: {
+		/** The ladder's rungs, highest first. */
+		renditions: Rendition[];
+		segmentSeconds: number;
+		/** Segments kept in each live playlist. */
+		listSize: number;
 	};
 }
 
@@ -234,6 +268,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 			workers: env.SFU_WORKERS,
 			announcedIp: env.SFU_ANNOUNCED_IP,
 			workerBin: env.MEDIASOUP_WORKER_BIN,
+		},
+		hls: {
+			renditions: env.HLS_LADDER,
+			segmentSeconds: env.HLS_SEGMENT_SECONDS,
+			listSize: env.HLS_LIST_SIZE,
 		},
 	};
 }

@@ -13,6 +13,8 @@ export interface HlsLadderOptions {
 	/** Where playlists and segments go; the origin serves this folder. */
 	outputDir: string;
 	renditions: readonly Rendition[];
+	/** Audio streams in the SDP; more than one are mixed into one track. */
+	audioInputs?: number;
 	segmentSeconds: number;
 	/** Segments kept in each live playlist. */
 	listSize: number;
@@ -26,19 +28,23 @@ const FRAME_RATE = 30;
  * AAC variant per rendition, keyframes aligned on segment boundaries, a
  * master playlist and program date-times. When ffmpeg dies it is started
  * again on the same ports, appending to the same playlists after a
- * discontinuity tag, so players keep one continuous stream. Listen to
+ * discontinuity tag, so players keep one continuous stream; a new ladder
+ * started on a folder that holds playlists continues them the same way (the
+ * program's source changed). Listen to
  * `process` for `started` (request a keyframe) and `crashed`.
  */
 export class HlsLadder {
 	readonly process: SupervisedFfmpeg;
 	readonly #options: HlsLadderOptions;
 	readonly #sdpFile: string;
+	/** The folder holds a previous run's playlists (the program changed): append to them. */
+	#continuing = false;
 
 	constructor(options: HlsLadderOptions) {
 		this.#options = options;
 		this.#sdpFile = join(options.outputDir, 'program.sdp');
 		this.process = new SupervisedFfmpeg({
-			build: (resuming) => ladderCommand(this.#sdpFile, options, resuming),
+			build: (resuming) => ladderCommand(this.#sdpFile, options, resuming || this.#continuing),
 			marker: this.#sdpFile,
 			logger: options.logger,
 		});
@@ -46,6 +52,7 @@ export class HlsLadder {
 
 	start(): void {
 		mkdirSync(this.#options.outputDir, { recursive: true });
+		this.#continuing = existsSync(playlistOf(this.#options));
 		writeFileSync(this.#sdpFile, this.#options.sdp);
 		this.process.start();
 	}
@@ -59,10 +66,10 @@ export class HlsLadder {
 function ladderCommand(
 	sdpFile: string,
 	options: HlsLadderOptions,
-	afterCrash: boolean,
+	continuing: boolean,
 ): ffmpeg.FfmpegCommand {
 	const { outputDir, renditions, segmentSeconds, listSize } = options;
-	const resuming = afterCrash && existsSync(join(outputDir, `${renditions[0]?.name ?? ''}.m3u8`));
+	const resuming = continuing && existsSync(playlistOf(options));
 
 	return ffmpeg(sdpFile)
 		.inputOptions([
@@ -73,10 +80,13 @@ function ladderCommand(
 			'-analyzeduration',
 			'500000',
 		])
-		.complexFilter(ladderFilter(renditions))
+		.complexFilter(ladderFilter(renditions, options.audioInputs ?? 1))
 		.outputOptions(
 			...renditions.flatMap((_, index) => ['-map', `[v${index}]`]),
-			...renditions.flatMap(() => ['-map', '0:a']),
+			...renditions.flatMap((_, index) => [
+				'-map',
+				(options.audioInputs ?? 1) > 1 ? `[a${index}]` : '0:a',
+			]),
 			'-c:v',
 			'libx264',
 			'-preset',
@@ -142,8 +152,17 @@ function ladderCommand(
 		.output(join(outputDir, '%v.m3u8'));
 }
 
-/** Splits the program's video once per rendition and scales each copy. */
-function ladderFilter(renditions: readonly Rendition[]): string {
+/** The first rendition's live playlist. */
+function playlistOf(options: HlsLadderOptions): string {
+	return join(options.outputDir, `${options.renditions[0]?.name ?? ''}.m3u8`);
+}
+
+/**
+ * Splits the program's video once per rendition and scales each copy; with
+ * several audio inputs, mixes them (at full level each: voices rarely
+ * overlap) and splits the mix once per rendition.
+ */
+function ladderFilter(renditions: readonly Rendition[], audioInputs: number): string {
 	const split = `[0:v]split=${renditions.length}${renditions.map((_, index) => `[s${index}]`).join('')}`;
 	const scales = renditions.map(
 		(rendition, index) =>
@@ -151,5 +170,14 @@ function ladderFilter(renditions: readonly Rendition[]): string {
 			`pad=${rendition.width}:${rendition.height}:(ow-iw)/2:(oh-ih)/2,setsar=1[v${index}]`,
 	);
 
-	return [split, ...scales].join(';');
+	const inputs = Array.from({ length: audioInputs }, (_, index) => `[0:a:${index}]`).join('');
+	const mix =
+		audioInputs > 1
+			? [
+					`${inputs}amix=inputs=${audioInputs}:duration=longest:dropout_transition=0:normalize=0,` +
+						`asplit=${renditions.length}${renditions.map((_, index) => `[a${index}]`).join('')}`,
+				]
+			: [];
+
+	return [split, ...scales, ...mix].join(';');
 }

@@ -16,6 +16,8 @@ export interface RtpStreamDescription {
 export interface ProgramDescription {
 	video: RtpStreamDescription;
 	audio: RtpStreamDescription;
+	/** Further audio streams (the stage's microphones), mixed with `audio` by the ladder. */
+	moreAudio?: readonly RtpStreamDescription[];
 }
 
 export function programSdp(program: ProgramDescription, ip = '127.0.0.1'): string {
@@ -36,6 +38,7 @@ export function programSdp(program: ProgramDescription, ip = '127.0.0.1'): strin
 		't=0 0',
 		...media('video', program.video),
 		...media('audio', program.audio),
+		...(program.moreAudio ?? []).flatMap((stream) => media('audio', stream)),
 		'',
 	].join('\n');
 }

@@ -168,6 +168,7 @@ async function main(): Promise<void> {
 		out(`demo class ${demo.classId}:`);
 		out(`  teacher    ${demo.teacher}`);
 		out(`  stage      ${demo.stage}`);
+		out(`  audience   ${demo.audience}`);
 	}
 
 	out(`logs: ${logDir}`);

@@ -18,6 +18,8 @@ import { wireDtlsParameters, wireRtpParameters } from './wireFormat.ts';
 interface ClassMediaEvents {
 	/** The router is gone with its worker; every peer must join again. */
 	reset: [];
+	/** A producer started; the HLS program tap watches for the teacher's. */
+	newproducer: [producer: types.Producer<ProducerAppData>];
 	close: [];
 }
 
@@ -228,6 +230,7 @@ export class ClassMedia extends EventEmitter<ClassMediaEvents> {
 					peerId,
 					userId: identity.userId,
 					displayName: identity.displayName,
+					role: identity.role,
 					source: request.source,
 				},
 			})
@@ -253,6 +256,8 @@ export class ClassMedia extends EventEmitter<ClassMediaEvents> {
 		peer.logger.info({ producerId: producer.id, source: request.source }, 'producing');
 
 		const info = describe(producer);
+
+		this.emit('newproducer', producer);
 
 		for (const other of this.#peers.values()) {
 			if (other !== peer) {
@@ -332,6 +337,11 @@ export class ClassMedia extends EventEmitter<ClassMediaEvents> {
 		this.router.close();
 		this.#logger.info('class media closed');
 		this.emit('close');
+	}
+
+	/** A producer of any peer in the class; not_found when there is none. */
+	producer(producerId: string): types.Producer<ProducerAppData> {
+		return this.#findProducer(producerId);
 	}
 
 	#findProducer(producerId: string): types.Producer<ProducerAppData> {

@@ -1,5 +1,6 @@
 import type { types } from 'mediasoup';
 
+import type { Role } from '../common/auth/JoinToken.ts';
 import type { Logger } from '../common/logger.ts';
 import { ProtocolError } from '../signaling/protocol/errors.ts';
 import type { MediaSource } from '../signaling/protocol/media.ts';
@@ -10,12 +11,15 @@ export interface PeerIdentity {
 	classId: string;
 	userId: string;
 	displayName: string;
+	/** The join token's role; the HLS program is the teacher's media. */
+	role: Role;
 }
 
 export interface ProducerAppData extends types.AppData {
 	peerId: string;
 	userId: string;
 	displayName: string;
+	role: Role;
 	source: MediaSource;
 }
 

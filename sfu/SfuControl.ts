@@ -1,18 +1,25 @@
 import { EventEmitter, once } from 'node:events';
 
+import type { types } from 'mediasoup';
+
 import type { Logger } from '../common/logger.ts';
 import { ProtocolError } from '../signaling/protocol/errors.ts';
 import type { MediaReplies, MediaRequest } from '../signaling/protocol/media.ts';
 import { ClassMedia } from './ClassMedia.ts';
 import { MEDIA_CODECS } from './mediaCodecs.ts';
 import type { MediaNotifier } from './MediaNotifier.ts';
-import type { PeerIdentity } from './MediaPeer.ts';
+import type { PeerIdentity, ProducerAppData } from './MediaPeer.ts';
+import { ProgramTap, type ProgramPorts } from './ProgramTap.ts';
 import type { PoolWorker, WorkerPool } from './WorkerPool.ts';
 import { wireRtpCapabilities } from './wireFormat.ts';
 
 interface SfuControlEvents {
 	/** A class lost its router (its worker died); its pages were told to join again. */
 	classreset: [classId: string];
+	/** A producer started in a class (the HLS bridge watches for the teacher's). */
+	newproducer: [classId: string, producer: types.Producer<ProducerAppData>];
+	/** A class's media closed: its last peer left, or its router went with its worker. */
+	classclosed: [classId: string];
 }
 
 /** How long a join waits for a worker while the pool replaces a dead one. */
@@ -171,6 +178,27 @@ export class SfuControl extends EventEmitter<SfuControlEvents> {
 		return total;
 	}
 
+	/**
+	 * Taps a video and some audio producers of a class as plain RTP to
+	 * loopback ports (the HLS program); the tap closes with the class.
+	 */
+	async tapProgram(
+		classId: string,
+		producerIds: { video: string; audio: readonly string[] },
+		ports: ProgramPorts,
+	): Promise<ProgramTap> {
+		const media = await this.#joined(classId);
+
+		return ProgramTap.create(
+			media.router,
+			{
+				video: media.producer(producerIds.video),
+				audio: producerIds.audio.map((id) => media.producer(id)),
+			},
+			ports,
+		);
+	}
+
 	/** The class router's state (mediasoup's dump), or undefined; for operators and tests. */
 	async dumpClass(classId: string): Promise<unknown> {
 		return (await this.#existing(classId))?.dump();
@@ -260,7 +288,9 @@ export class SfuControl extends EventEmitter<SfuControlEvents> {
 			this.#notifier.toClass(classId, 'media:reset', { classId });
 			this.emit('classreset', classId);
 		});
+		media.on('newproducer', (producer) => this.emit('newproducer', classId, producer));
 		media.once('close', () => {
+			this.emit('classclosed', classId);
 			void this.#classes.get(classId)?.then((current) => {
 				if (current === media) {
 					this.#classes.delete(classId);

@@ -1,10 +1,11 @@
 // One signaling process: the socket.io edge with the Redis streams adapter,
 // the handshake, the interactive class and its write-behind buffers, the live
 // media path (mediasoup workers run in this process; README "Live media") and
-// the built pages. Used by main.ts, and started as real separate processes by
+// the built pages, the HLS bridge and its origin. Used by main.ts, and started as real separate processes by
 // the tests.
 
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Server } from 'socket.io';
@@ -15,6 +16,8 @@ import { required, type Config } from '../common/config.ts';
 import { listen } from '../common/listen.ts';
 import type { Logger } from '../common/logger.ts';
 import type { OpsServer } from '../common/OpsServer.ts';
+import { HlsBridge } from '../hls-bridge/HlsBridge.ts';
+import { createOriginHandler } from '../hls-bridge/Origin.ts';
 import { webBuildDir } from '../web/paths.ts';
 import { ensureAnalyticsIndex } from '../common/events/AnalyticsEvent.ts';
 import { authenticate } from './authenticate.ts';
@@ -33,6 +36,7 @@ import { RateLimiter } from './class/RateLimiter.ts';
 import { classRoom } from './class/rooms.ts';
 import { Stage, type StageChange } from './class/Stage.ts';
 import { WriteBehind } from './class/WriteBehind.ts';
+import { hlsUpload } from './media/hlsUpload.ts';
 import { servePages } from './media/servePages.ts';
 import { startMedia, type Media } from './media/startMedia.ts';
 import { ProtocolError } from './protocol/errors.ts';
@@ -77,8 +81,10 @@ export async function createSignalingServer(
 	});
 
 	const pages = servePages(webBuildDir);
+	const hlsDir = join(config.dataDir, 'hls');
+	const origin = createOriginHandler(hlsDir);
 	const http = createServer((req, res) => {
-		if (ops.handle(req, res)) {
+		if (ops.handle(req, res) || origin(req, res)) {
 			return;
 		}
 
@@ -111,6 +117,13 @@ export async function createSignalingServer(
 		logger,
 		ops,
 	);
+	const hls = new HlsBridge({
+		control: media.control,
+		rootDir: hlsDir,
+		...config.hls,
+		s3: await hlsUpload(config, logger),
+		logger,
+	});
 	const onStageChange = (change: StageChange): void => {
 		void media.signaling.onStageChanged(change);
 		options.onStageChange?.(change);
@@ -258,6 +271,7 @@ export async function createSignalingServer(
 				services.requestLimiter.close();
 				services.chatLimiter.close();
 				await io.close();
+				await hls.close();
 				await media.close();
 				await presence.close();
 				await Promise.all(Object.values(buffers).map((buffer) => buffer.close()));

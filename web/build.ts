@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { projectRoot } from '../common/paths.ts';
 import { webBuildDir } from './paths.ts';
 
-const PAGES = ['teacher', 'stage', 'replay'] as const;
+const PAGES = ['teacher', 'stage', 'audience', 'replay'] as const;
 
 /** Builds every page into `outDir` (dist/web by default). */
 export async function buildPages(outDir = webBuildDir): Promise<void> {

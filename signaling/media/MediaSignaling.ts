@@ -117,6 +117,7 @@ export class MediaSignaling {
 				classId,
 				userId: claims.userId,
 				displayName: claims.displayName,
+				role: claims.role,
 			});
 		});
 		bind('media:createTransport', () => control.createTransport(classId, peerId));

@@ -1,5 +1,6 @@
-// A demo class for `npm start`: a teacher link and a stage-student link with
-// join tokens signed by the local keys, the student already on stage.
+// A demo class for `npm start`: a teacher link, a stage-student link and an
+// audience (HLS) link with join tokens signed by the local keys, the student
+// already on stage.
 
 import { randomUUID } from 'node:crypto';
 
@@ -14,6 +15,7 @@ export interface DemoLinks {
 	classId: string;
 	teacher: string;
 	stage: string;
+	audience: string;
 }
 
 export async function createDemoClass(
@@ -46,6 +48,17 @@ export async function createDemoClass(
 		},
 		DEMO_TOKEN_TTL_SECONDS,
 	);
+	const viewer = await signJoinToken(
+		key,
+		{
+			classId,
+			userId: randomUUID(),
+			displayName: 'Viewer',
+			role: 'audience',
+			grants: { publish: false, moderate: false },
+		},
+		DEMO_TOKEN_TTL_SECONDS,
+	);
 	const redis = createRedis(redisUrl);
 
 	try {
@@ -59,5 +72,6 @@ export async function createDemoClass(
 		classId,
 		teacher: `${origin}/teacher/#token=${teacher}`,
 		stage: `${origin}/stage/#token=${student}`,
+		audience: `${origin}/audience/#token=${viewer}`,
 	};
 }

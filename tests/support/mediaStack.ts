@@ -3,8 +3,11 @@
 // live media path on one mediasoup worker, using this file's Redis prefix.
 
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
@@ -13,9 +16,12 @@ import { signJoinToken, type JoinClaims } from '../../common/auth/JoinToken.ts';
 import { createRedis } from '../../common/clients/redis.ts';
 import { required } from '../../common/config.ts';
 import { createLogger } from '../../common/logger.ts';
+import { HlsBridge } from '../../hls-bridge/HlsBridge.ts';
+import { createOriginHandler } from '../../hls-bridge/Origin.ts';
 import { freePort } from '../../infra/stack/ports.ts';
 import { authenticate } from '../../signaling/authenticate.ts';
 import { stageKey } from '../../signaling/media/MediaSignaling.ts';
+import { hlsUpload } from '../../signaling/media/hlsUpload.ts';
 import { servePages } from '../../signaling/media/servePages.ts';
 import { startMedia, type Media } from '../../signaling/media/startMedia.ts';
 import { webBuildDir } from '../../web/paths.ts';
@@ -25,6 +31,10 @@ export interface MediaStack {
 	origin: string;
 	io: Server;
 	media: Media;
+	/** The HLS bridge, when the stack was started with `hls: true`. */
+	hls: HlsBridge | undefined;
+	/** The folder the bridge writes each class's ladder under. */
+	hlsDir: string;
 	redis: Redis;
 	classId: string;
 	/** A join token for a new member of the test class. */
@@ -33,7 +43,7 @@ export interface MediaStack {
 	close(): Promise<void>;
 }
 
-export async function startMediaStack(): Promise<MediaStack> {
+export async function startMediaStack(options: { hls?: boolean } = {}): Promise<MediaStack> {
 	const resources: TestResources = await createTestResources();
 	const { config } = resources;
 	const keys = required(config.joinTokens.keys, 'JOIN_TOKEN_KEYS');
@@ -49,7 +59,13 @@ export async function startMediaStack(): Promise<MediaStack> {
 	);
 	const redis = createRedis(resources.redisUrl, { keyPrefix: resources.redisPrefix });
 	const pages = servePages(webBuildDir);
+	const hlsDir = mkdtempSync(join(tmpdir(), 'classroom-hls-'));
+	const origin = createOriginHandler(hlsDir);
 	const http = createServer((req, res) => {
+		if (origin(req, res)) {
+			return;
+		}
+
 		void pages(req, res).then((served) => {
 			if (!served) {
 				res.writeHead(404);
@@ -68,15 +84,27 @@ export async function startMediaStack(): Promise<MediaStack> {
 		logger,
 	);
 
+	const hls =
+		options.hls === true
+			? new HlsBridge({
+					control: media.control,
+					rootDir: hlsDir,
+					...config.hls,
+					s3: await hlsUpload(config, logger),
+					logger,
+				})
+			: undefined;
+
 	await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
 
 	const classId = randomUUID();
-	const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 
 	return {
-		origin,
+		origin: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
 		io,
 		media,
+		hls,
+		hlsDir,
 		redis,
 		classId,
 		token: async (role, displayName) => {
@@ -95,7 +123,9 @@ export async function startMediaStack(): Promise<MediaStack> {
 		},
 		close: async () => {
 			await io.close();
+			await hls?.close();
 			await media.close();
+			rmSync(hlsDir, { recursive: true, force: true });
 			await redis.del(stageKey(classId));
 			redis.disconnect();
 			await resources.release();

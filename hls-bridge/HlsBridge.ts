@@ -1,0 +1,89 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+
+import type { Logger } from '../common/logger.ts';
+import type { SfuControl } from '../sfu/SfuControl.ts';
+import { ClassProgram } from './ClassProgram.ts';
+import type { Rendition } from './Rendition.ts';
+
+export interface HlsBridgeOptions {
+	control: SfuControl;
+	/** Each class writes to `<rootDir>/<classId>`; the origin serves this folder. */
+	rootDir: string;
+	renditions: readonly Rendition[];
+	segmentSeconds: number;
+	listSize: number;
+	s3: { client: S3Client; bucket: string } | undefined;
+	logger: Logger;
+}
+
+/**
+ * The HLS side of the SFU in this process: a class goes on air when its
+ * teacher publishes a camera or screen share and a microphone is sending
+ * (the teacher's or a stage member's), and goes off
+ * air when its media closes (the last peer left, or its router was lost).
+ */
+export class HlsBridge {
+	readonly #options: HlsBridgeOptions;
+	readonly #programs = new Map<string, ClassProgram>();
+	/** Programs of ended classes still stopping; close() waits for them. */
+	readonly #closing = new Set<Promise<void>>();
+	#closed = false;
+
+	constructor(options: HlsBridgeOptions) {
+		this.#options = options;
+		options.control.on('newproducer', (classId, producer) => {
+			if (this.#closed) {
+				return;
+			}
+
+			this.#program(classId).addProducer(producer);
+		});
+		options.control.on('classclosed', (classId) => {
+			const program = this.#programs.get(classId);
+
+			this.#programs.delete(classId);
+			if (program !== undefined) {
+				this.#closeProgram(program);
+			}
+		});
+	}
+
+	/** A class's program, if it has one; for operators and tests. */
+	program(classId: string): ClassProgram | undefined {
+		return this.#programs.get(classId);
+	}
+
+	/** Closes every class's program; idempotent. */
+	async close(): Promise<void> {
+		this.#closed = true;
+
+		const programs = [...this.#programs.values()];
+
+		this.#programs.clear();
+		for (const program of programs) {
+			this.#closeProgram(program);
+		}
+
+		await Promise.all(this.#closing);
+	}
+
+	#closeProgram(program: ClassProgram): void {
+		const closing = program
+			.close()
+			.catch((error: unknown) => this.#options.logger.error({ err: error }, 'program close failed'))
+			.finally(() => this.#closing.delete(closing));
+
+		this.#closing.add(closing);
+	}
+
+	#program(classId: string): ClassProgram {
+		let program = this.#programs.get(classId);
+
+		if (program === undefined) {
+			program = new ClassProgram({ ...this.#options, classId });
+			this.#programs.set(classId, program);
+		}
+
+		return program;
+	}
+}
