@@ -17,6 +17,7 @@ import {
 	type SigningKey,
 } from '../../common/auth/JoinToken.ts';
 import { projectRoot } from '../../common/paths.ts';
+import { mediasoupWorkerBin } from '../../infra/toolchain.ts';
 import { freePort } from '../../infra/stack/ports.ts';
 import type { Ack } from '../../signaling/protocol/errors.ts';
 import type {
@@ -52,6 +53,8 @@ export class SignalingProcess {
 				LOG_LEVEL: 'info',
 				// Each process runs its own mediasoup worker, on a port of its own.
 				SFU_WORKERS: '1',
+				// Benchmarks start these processes without tests/run.ts's environment.
+				MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN ?? mediasoupWorkerBin,
 				SFU_RTC_PORT_BASE: String(await freePort()),
 				...env,
 				SIGNALING_PORT: String(port),
