@@ -1,7 +1,9 @@
 // Class chat and the teacher's private messages. A message is stored in the
-// write-behind buffer before it is acknowledged, then delivered in one
-// `chat:batch` frame per class per tick rather than one frame per message
-// per member.
+// write-behind buffer before it is acknowledged, then handed to every
+// signaling process once; each process delivers what it gathered from all of
+// them in one `chat:batch` frame per class per tick to its own members, so a
+// member gets at most one chat frame per tick however many processes and
+// messages there are.
 
 import { randomUUID } from 'node:crypto';
 
@@ -55,6 +57,9 @@ export class ChatService {
 
 	constructor(options: ChatServiceOptions) {
 		this.#options = options;
+		// NOTE: serverSideEmit travels on the adapter's Redis stream, which
+		// resumes after a reconnect, so a relayed message is not silently lost.
+		options.io.on('chat:accepted', ({ classId, message }) => this.#enqueue(classId, message));
 		this.#ticker = setInterval(() => this.#deliver(), options.tickMs);
 		this.#ticker.unref();
 	}
@@ -103,10 +108,8 @@ export class ChatService {
 				.ltrim(keys.chatRecent, 0, Math.max(0, this.#options.historySize - 1));
 		});
 
-		const pending = this.#pending.get(classId) ?? [];
-
-		pending.push(message);
-		this.#pending.set(classId, pending);
+		this.#enqueue(classId, message);
+		this.#options.io.serverSideEmit('chat:accepted', { classId, message });
 		this.#options.analytics.record({ classId, userId, type: 'chat', at: new Date(message.at) });
 
 		return message;
@@ -209,6 +212,16 @@ export class ChatService {
 		}
 	}
 
+	#enqueue(classId: string, message: ChatMessage): void {
+		const pending = this.#pending.get(classId);
+
+		if (pending === undefined) {
+			this.#pending.set(classId, [message]);
+		} else {
+			pending.push(message);
+		}
+	}
+
 	#deliver(): void {
 		if (this.#pending.size === 0) {
 			return;
@@ -218,7 +231,7 @@ export class ChatService {
 
 		this.#pending = new Map();
 		for (const [classId, messages] of pending) {
-			this.#options.io.to(classRoom(classId)).emit('chat:batch', messages);
+			this.#options.io.local.to(classRoom(classId)).emit('chat:batch', messages);
 		}
 	}
 }
