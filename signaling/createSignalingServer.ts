@@ -40,6 +40,7 @@ import { hlsUpload } from './media/hlsUpload.ts';
 import { servePages } from './media/servePages.ts';
 import { startMedia, type Media } from './media/startMedia.ts';
 import { ProtocolError } from './protocol/errors.ts';
+import { refuseUnknownEvents } from './refuseUnknownEvents.ts';
 
 export interface SignalingServerOptions {
 	config: Config;
@@ -222,6 +223,9 @@ export async function createSignalingServer(
 		);
 	});
 	io.on('connection', (socket) => {
+		// The media side bound its handlers first (startMedia); the class
+		// side binds its own at once, before its first await.
+		refuseUnknownEvents(socket);
 		attachClassSocket(socket, services).catch((error: unknown) => {
 			logger.warn({ err: error }, 'class join failed');
 			socket.disconnect(true);

@@ -49,7 +49,6 @@ export async function attachClassSocket(
 	const logger = services.logger.child({ classId: claims.classId, userId: claims.userId });
 	const { classId, userId } = claims;
 	const s = services;
-	const known = new Set<string>();
 
 	function on<Schema extends z.ZodType, Result>(
 		event: EventName,
@@ -57,7 +56,6 @@ export async function attachClassSocket(
 		handle: (payload: z.output<Schema>) => Promise<Result>,
 		access: { moderator?: boolean } = {},
 	): void {
-		known.add(event);
 		socket.on(
 			event,
 			defineHandler(
@@ -233,17 +231,6 @@ export async function attachClassSocket(
 	on('quiz:leaderboard', protocol.Empty, async () => ({
 		leaderboard: await s.quizzes.leaderboard(classId),
 	}));
-
-	socket.onAny((event: unknown, ...args: unknown[]) => {
-		const ack = args.at(-1);
-
-		if (typeof event === 'string' && !known.has(event) && typeof ack === 'function') {
-			(ack as (reply: unknown) => void)({
-				ok: false,
-				error: new ProtocolError('unknown_event', `no event ${event}`).toBody(),
-			});
-		}
-	});
 
 	socket.on('disconnect', () => {
 		s.presence.leave(claims).catch((error: unknown) => {

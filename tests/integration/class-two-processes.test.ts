@@ -370,6 +370,18 @@ describe('interactive class on two signaling processes', () => {
 		expect(leaked).toBe(false);
 	});
 
+	it('answers media requests on the same socket as the class events, never as unknown', async () => {
+		const host = await member(a, 'teacher', 'Media Mira');
+		const join = await request(host.socket, 'media:join', {});
+
+		expect(join).toMatchObject({ ok: true, data: { peerId: host.socket.id } });
+		expect(await request(host.socket, 'media:join', {})).toMatchObject({
+			ok: false,
+			error: { code: 'conflict' },
+		});
+		host.socket.disconnect();
+	});
+
 	it('refuses malformed, oversized, unknown and flooding input with stable codes', async () => {
 		const flooder = await member(b, 'audience', 'Flood Fred');
 
