@@ -19,7 +19,7 @@ import { loadConfig, required } from '../common/config.ts';
 import { CLASS_LIFECYCLE_CHANNEL } from '../common/events/ClassLifecycle.ts';
 import { projectRoot } from '../common/paths.ts';
 import { childPids } from '../common/procfs.ts';
-import { programSdp } from '../hls-bridge/programSdp.ts';
+import { programSdp } from '../sfu/programSdp.ts';
 import { LocalStack } from '../infra/stack/LocalStack.ts';
 import { ManagedProcess } from '../infra/stack/ManagedProcess.ts';
 import { freePort } from '../infra/stack/ports.ts';

@@ -5,6 +5,7 @@ import type ffmpeg from 'fluent-ffmpeg';
 
 import type { Logger } from './logger.ts';
 import { childPids, commandLine, processesMentioning } from './procfs.ts';
+import { whenUdpPortBound } from './udpPorts.ts';
 
 export interface SupervisedFfmpegOptions {
 	/**
@@ -22,6 +23,23 @@ interface SupervisedFfmpegEvents {
 	started: [pid: number | undefined];
 	/** ffmpeg ended without being asked to; a restart follows. */
 	crashed: [reason: string];
+}
+
+/** Further keyframe requests after the first, in case a keyframe was lost. */
+const KEYFRAME_RETRY_MS = [1000, 2500];
+
+/**
+ * Asks an RTP sender for keyframes for an ffmpeg that has just started
+ * reading RTP on `port`: as soon as ffmpeg has bound the port ('started'
+ * fires at the spawn, a moment before), then twice more.
+ */
+export function requestKeyFramesWhenListening(port: number, request: () => void): void {
+	void whenUdpPortBound(port).then(() => {
+		request();
+		for (const delay of KEYFRAME_RETRY_MS) {
+			setTimeout(request, delay).unref();
+		}
+	});
 }
 
 const STOP_TIMEOUT_MS = 5000;

@@ -1,15 +1,13 @@
 import { join } from 'node:path';
 
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { types } from 'mediasoup';
 
 import type { Logger } from '../common/logger.ts';
-import { freeRtpPortPair } from '../common/udpPorts.ts';
-import type { ProducerAppData } from '../sfu/MediaPeer.ts';
-import type { ProgramTap } from '../sfu/ProgramTap.ts';
+import { requestKeyFramesWhenListening } from '../common/SupervisedFfmpeg.ts';
+import { freeRtpPortPairs } from '../common/udpPorts.ts';
+import type { ProgramOutput } from '../sfu/ProgramSwitcher.ts';
 import type { SfuControl } from '../sfu/SfuControl.ts';
 import { HlsLadder } from './HlsLadder.ts';
-import { programSdp } from './programSdp.ts';
 import type { Rendition } from './Rendition.ts';
 import { S3Publisher } from './S3Publisher.ts';
 
@@ -26,30 +24,23 @@ export interface ClassProgramOptions {
 	logger: Logger;
 }
 
-/** Delays after ffmpeg starts: resume the RTP, then ask for keyframes again. */
-const RESUME_AFTER_MS = 600;
-const KEYFRAME_RETRY_MS = [1500, 3000];
-
-type Producer = types.Producer<ProducerAppData>;
+const LOOPBACK = '127.0.0.1';
 
 /**
- * One class's HLS program: the teacher's screen share (else camera) and the
- * microphones of the teacher and the stage, mixed, tapped from the SFU into a supervised ffmpeg ladder, and the
- * output mirrored to S3. When the program's sources change (screen share
- * starts or stops, the teacher's stream drops and returns, a stage
- * microphone comes or goes), the tap and
- * ffmpeg are replaced and the new ffmpeg appends to the same playlists after
- * a discontinuity tag, so players keep one stream.
+ * One class's HLS: the class's program (sfu/ProgramSwitcher.ts, which
+ * follows the screen share, the camera and the stage's microphones by
+ * itself) into one supervised ffmpeg ladder for as long as the class's
+ * media runs here, and the output mirrored to S3. A program change is a
+ * change of picture or of voices inside one continuous stream, never a new
+ * ffmpeg; only a crashed ffmpeg is replaced, appending after a
+ * discontinuity.
  */
 export class ClassProgram {
 	readonly #options: ClassProgramOptions;
 	readonly #logger: Logger;
-	readonly #producers = new Map<string, Producer>();
 	readonly #publisher: S3Publisher | undefined;
-	#running: { tap: ProgramTap; ladder: HlsLadder; key: string } | undefined;
-	/** Changes run one after another. */
-	#queue: Promise<void> = Promise.resolve();
-	#publishing = false;
+	#running: Promise<{ output: ProgramOutput; ladder: HlsLadder } | undefined> | undefined;
+	#ladder: HlsLadder | undefined;
 	#closed = false;
 
 	constructor(options: ClassProgramOptions) {
@@ -71,44 +62,33 @@ export class ClassProgram {
 		return join(this.#options.rootDir, this.#options.classId);
 	}
 
-	/** The running ladder (its ffmpeg's pid, restarts), if the program is on air. */
+	/** The running ladder (its ffmpeg's pid, restarts), once the program is on air. */
 	get ladder(): HlsLadder | undefined {
-		return this.#running?.ladder;
+		return this.#ladder;
 	}
 
-	/**
-	 * A producer that may become part of the program: the teacher's camera,
-	 * screen or microphone, or a stage member's microphone.
-	 */
-	addProducer(producer: Producer): void {
-		const { role, source } = producer.appData;
+	/** Puts the class on air: the program's output into the ladder; once. */
+	start(): void {
+		this.#running ??= this.#start().catch((error: unknown) => {
+			this.#logger.error({ err: error }, 'the program could not go on air');
+			this.#running = undefined;
 
-		if (this.#closed || (role !== 'teacher' && source !== 'microphone')) {
+			return undefined;
+		});
+	}
+
+	/** Stops ffmpeg and the output, then the upload; idempotent. */
+	async close(): Promise<void> {
+		if (this.#closed) {
 			return;
 		}
 
-		this.#producers.set(producer.id, producer);
-		producer.observer.once('close', () => {
-			this.#producers.delete(producer.id);
-			this.#reconcile();
-		});
-		// NOTE: a paused producer sends nothing, and a mix input that gets no
-		// packets would hold the whole mix back, so pausing leaves the program.
-		producer.observer.on('pause', () => this.#reconcile());
-		producer.observer.on('resume', () => this.#reconcile());
-		this.#reconcile();
-	}
-
-	/** Stops ffmpeg and the tap, then the upload; idempotent. */
-	async close(): Promise<void> {
-		if (this.#closed) {
-			return this.#queue;
-		}
-
 		this.#closed = true;
-		this.#producers.clear();
-		this.#queue = this.#queue.then(() => this.#stop());
-		await this.#queue;
+
+		const running = await this.#running;
+
+		running?.output.close();
+		await running?.ladder.close();
 		// The last upload may miss segments ffmpeg deleted meanwhile; they
 		// have left the live window anyway.
 		await this.#publisher
@@ -117,122 +97,35 @@ export class ClassProgram {
 		this.#logger.info('program closed');
 	}
 
-	/**
-	 * What the program should carry now: the teacher's screen before the
-	 * camera, and every sending microphone (the teacher's first, then the
-	 * stage's) for the mix.
-	 */
-	#wanted(): { video: Producer; audio: Producer[] } | undefined {
-		const producers = [...this.#producers.values()].filter(
-			(producer) => !producer.closed && !producer.paused,
-		);
-		const teacher = producers.filter((producer) => producer.appData.role === 'teacher');
-		const video =
-			teacher.find((producer) => producer.appData.source === 'screen') ??
-			teacher.find((producer) => producer.appData.source === 'camera');
-		const audio = producers
-			.filter((producer) => producer.appData.source === 'microphone')
-			.sort((a, b) => Number(b.appData.role === 'teacher') - Number(a.appData.role === 'teacher'));
+	async #start(): Promise<{ output: ProgramOutput; ladder: HlsLadder } | undefined> {
+		const { control, classId } = this.#options;
+		const [video = 0, ...audio] = await freeRtpPortPairs(1 + control.programSlots);
+		const output = await control.openProgramOutput(classId, { host: LOOPBACK, video, audio });
 
-		return video === undefined || audio.length === 0 ? undefined : { video, audio };
-	}
+		if (this.#closed) {
+			output.close();
 
-	#reconcile(): void {
-		this.#queue = this.#queue
-			.then(async () => {
-				if (this.#closed) {
-					return;
-				}
+			return undefined;
+		}
 
-				const wanted = this.#wanted();
-				const key =
-					wanted === undefined
-						? ''
-						: [wanted.video, ...wanted.audio].map((producer) => producer.id).join('+');
-
-				if (
-					this.#running !== undefined &&
-					(this.#running.key !== key || this.#running.tap.closed)
-				) {
-					await this.#stop();
-				}
-
-				if (this.#running === undefined && wanted !== undefined) {
-					await this.#start(wanted, key);
-				}
-			})
-			.catch((error: unknown) => this.#logger.error({ err: error }, 'program change failed'));
-	}
-
-	async #start(wanted: { video: Producer; audio: Producer[] }, key: string): Promise<void> {
-		const ports = await distinctPortPairs(1 + wanted.audio.length);
-		const [videoPort = 0, ...audioPorts] = ports;
-		const tap = await this.#options.control.tapProgram(
-			this.#options.classId,
-			{ video: wanted.video.id, audio: wanted.audio.map((producer) => producer.id) },
-			{ video: videoPort, audio: audioPorts },
-		);
 		const ladder = new HlsLadder({
-			sdp: programSdp(tap.program),
+			sdp: output.sdp,
 			outputDir: this.outputDir,
 			renditions: this.#options.renditions,
-			audioInputs: wanted.audio.length,
+			audioInputs: control.programSlots,
 			segmentSeconds: this.#options.segmentSeconds,
 			listSize: this.#options.listSize,
 			logger: this.#logger,
 		});
 
-		// NOTE: 'started' fires when ffmpeg is spawned, before it has bound its
-		// ports; the RTP is resumed a moment later, and every (re)start asks
-		// for keyframes so the first segment of the run decodes.
 		ladder.process.on('started', () => {
-			setTimeout(() => {
-				tap.resume().catch((error: unknown) => this.#logger.warn({ err: error }, 'resume failed'));
-			}, RESUME_AFTER_MS).unref();
-			for (const delay of KEYFRAME_RETRY_MS) {
-				setTimeout(() => {
-					tap.requestKeyFrame().catch(() => undefined);
-				}, delay).unref();
-			}
+			requestKeyFramesWhenListening(video, () => output.requestKeyFrame());
 		});
-		this.#running = { tap, ladder, key };
+		this.#ladder = ladder;
 		ladder.start();
-		if (!this.#publishing) {
-			this.#publishing = true;
-			this.#publisher?.start();
-		}
+		this.#publisher?.start();
+		this.#logger.info('program on air');
 
-		this.#logger.info(
-			{
-				video: wanted.video.id,
-				source: wanted.video.appData.source,
-				audio: wanted.audio.map((producer) => producer.id),
-			},
-			'program on air',
-		);
+		return { output, ladder };
 	}
-
-	async #stop(): Promise<void> {
-		const running = this.#running;
-
-		if (running === undefined) {
-			return;
-		}
-
-		this.#running = undefined;
-		running.tap.close();
-		await running.ladder.close();
-		this.#logger.info('program off air');
-	}
-}
-
-/** Free RTP port pairs, none the same (each free one is only probed, not held). */
-async function distinctPortPairs(count: number): Promise<number[]> {
-	const ports = new Set<number>();
-
-	while (ports.size < count) {
-		ports.add(await freeRtpPortPair());
-	}
-
-	return [...ports];
 }

@@ -18,9 +18,10 @@ export interface HlsBridgeOptions {
 
 /**
  * The HLS side of the SFU in this process: a class goes on air when its
- * teacher publishes a camera or screen share and a microphone is sending
- * (the teacher's or a stage member's), and goes off
- * air when its media closes (the last peer left, or its router was lost).
+ * teacher first sends a picture or a microphone (sfu/Program.ts), stays on
+ * air through every program change (the slate and silence stand in for
+ * what is missing), and goes off air when its media closes (the last peer
+ * left, or its router was lost).
  */
 export class HlsBridge {
 	readonly #options: HlsBridgeOptions;
@@ -31,12 +32,10 @@ export class HlsBridge {
 
 	constructor(options: HlsBridgeOptions) {
 		this.#options = options;
-		options.control.on('newproducer', (classId, producer) => {
-			if (this.#closed) {
-				return;
+		options.control.on('programchange', (classId, program) => {
+			if (!this.#closed && program !== undefined) {
+				this.#program(classId).start();
 			}
-
-			this.#program(classId).addProducer(producer);
 		});
 		options.control.on('classclosed', (classId) => {
 			const program = this.#programs.get(classId);

@@ -8,7 +8,7 @@ import { SupervisedFfmpeg } from '../common/SupervisedFfmpeg.ts';
 import type { Rendition } from './Rendition.ts';
 
 export interface HlsLadderOptions {
-	/** The program's SDP (see programSdp.ts). */
+	/** The program's SDP (see sfu/programSdp.ts). */
 	sdp: string;
 	/** Where playlists and segments go; the origin serves this folder. */
 	outputDir: string;

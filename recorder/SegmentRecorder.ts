@@ -7,7 +7,7 @@ import type { Logger } from '../common/logger.ts';
 import { SupervisedFfmpeg } from '../common/SupervisedFfmpeg.ts';
 
 export interface SegmentRecorderOptions {
-	/** The program's SDP (see hls-bridge/programSdp.ts). */
+	/** The program's SDP (see sfu/programSdp.ts). */
 	sdp: string;
 	/** The class's local recording folder. */
 	dir: string;

@@ -12,14 +12,18 @@ import type {
 } from '../signaling/protocol/media.ts';
 import { MediaPeer, type PeerIdentity, type ProducerAppData } from './MediaPeer.ts';
 import type { MediaNotifier } from './MediaNotifier.ts';
+import { selectProgram, type Program } from './Program.ts';
+import { ProgramSwitcher } from './ProgramSwitcher.ts';
 import type { PoolWorker } from './WorkerPool.ts';
 import { wireDtlsParameters, wireRtpParameters } from './wireFormat.ts';
 
 interface ClassMediaEvents {
 	/** The router is gone with its worker; every peer must join again. */
 	reset: [];
-	/** A producer started; the HLS program tap watches for the teacher's. */
+	/** A producer started. */
 	newproducer: [producer: types.Producer<ProducerAppData>];
+	/** The program's producers changed (see Program.ts); undefined is off air. */
+	programchange: [program: Program | undefined];
 	close: [];
 }
 
@@ -41,6 +45,10 @@ export class ClassMedia extends EventEmitter<ClassMediaEvents> {
 	readonly #logger: Logger;
 	/** The last dominant speaker, told to pages that join after it was named. */
 	#dominant: { producerId: string; peerId: string; userId: string } | undefined;
+	#program: Program | undefined;
+	#switcher: Promise<ProgramSwitcher> | undefined;
+	/** The switcher once it runs, for reads that cannot wait. */
+	#runningSwitcher: ProgramSwitcher | undefined;
 	#closed = false;
 
 	private constructor(
@@ -116,6 +124,44 @@ export class ClassMedia extends EventEmitter<ClassMediaEvents> {
 
 	get peerCount(): number {
 		return this.#peers.size;
+	}
+
+	/** What the class has on air now; undefined while it is off air. */
+	get program(): Program | undefined {
+		return this.#program;
+	}
+
+	/** What the program switcher has on air, once it runs. */
+	get switcherState(): ProgramSwitcher['state'] | undefined {
+		return this.#runningSwitcher?.state;
+	}
+
+	/**
+	 * The class's program as continuous RTP, created on first use with
+	 * `slots` microphones in its mix; it closes with the class.
+	 */
+	async programSwitcher(slots: number): Promise<ProgramSwitcher> {
+		this.#switcher ??= ProgramSwitcher.create(this.router, { slots, logger: this.#logger }).then(
+			async (switcher) => {
+				if (this.#closed) {
+					switcher.close();
+					throw new ProtocolError('not_found', 'the class media closed');
+				}
+
+				await switcher.follow(this.#program);
+				this.#runningSwitcher = switcher;
+
+				return switcher;
+			},
+		);
+
+		const switcher = await this.#switcher;
+
+		if (switcher.slots !== slots) {
+			throw new TypeError(`the program switcher has ${switcher.slots} slots, not ${slots}`);
+		}
+
+		return switcher;
 	}
 
 	/** Counts of what runs in this class, for metrics. */
@@ -251,13 +297,17 @@ export class ClassMedia extends EventEmitter<ClassMediaEvents> {
 
 			if (!this.#closed) {
 				this.#notifier.toClass(this.classId, 'media:producerClosed', { producerId: producer.id });
+				this.#updateProgram();
 			}
 		});
+		producer.observer.on('pause', () => this.#updateProgram());
+		producer.observer.on('resume', () => this.#updateProgram());
 		peer.logger.info({ producerId: producer.id, source: request.source }, 'producing');
 
 		const info = describe(producer);
 
 		this.emit('newproducer', producer);
+		this.#updateProgram();
 
 		for (const other of this.#peers.values()) {
 			if (other !== peer) {
@@ -334,6 +384,10 @@ export class ClassMedia extends EventEmitter<ClassMediaEvents> {
 		}
 
 		this.#peers.clear();
+		void this.#switcher?.then(
+			(switcher) => switcher.close(),
+			() => undefined,
+		);
 		this.router.close();
 		this.#logger.info('class media closed');
 		this.emit('close');
@@ -342,6 +396,23 @@ export class ClassMedia extends EventEmitter<ClassMediaEvents> {
 	/** A producer of any peer in the class; not_found when there is none. */
 	producer(producerId: string): types.Producer<ProducerAppData> {
 		return this.#findProducer(producerId);
+	}
+
+	#updateProgram(): void {
+		const program = selectProgram(
+			[...this.#peers.values()].flatMap((peer) => [...peer.producers.values()]),
+		);
+
+		if (program?.key === this.#program?.key) {
+			return;
+		}
+
+		this.#program = program;
+		void this.#switcher?.then(
+			(switcher) => switcher.follow(program),
+			() => undefined,
+		);
+		this.emit('programchange', program);
 	}
 
 	#findProducer(producerId: string): types.Producer<ProducerAppData> {

@@ -9,18 +9,24 @@ import { ClassMedia } from './ClassMedia.ts';
 import { MEDIA_CODECS } from './mediaCodecs.ts';
 import type { MediaNotifier } from './MediaNotifier.ts';
 import type { PeerIdentity, ProducerAppData } from './MediaPeer.ts';
-import { ProgramTap, type ProgramPorts } from './ProgramTap.ts';
+import type { Program } from './Program.ts';
+import type { ProgramDestination, ProgramOutput, ProgramSwitcher } from './ProgramSwitcher.ts';
 import type { PoolWorker, WorkerPool } from './WorkerPool.ts';
 import { wireRtpCapabilities } from './wireFormat.ts';
 
 interface SfuControlEvents {
 	/** A class lost its router (its worker died); its pages were told to join again. */
 	classreset: [classId: string];
-	/** A producer started in a class (the HLS bridge watches for the teacher's). */
+	/** A producer started in a class. */
 	newproducer: [classId: string, producer: types.Producer<ProducerAppData>];
+	/** A class's program changed (see Program.ts): the HLS bridge and the recorder feed follow it. */
+	programchange: [classId: string, program: Program | undefined];
 	/** A class's media closed: its last peer left, or its router went with its worker. */
 	classclosed: [classId: string];
 }
+
+/** The teacher and a stage of six. */
+const DEFAULT_PROGRAM_SLOTS = 7;
 
 /** How long a join waits for a worker while the pool replaces a dead one. */
 const WORKER_WAIT_MS = 10_000;
@@ -40,8 +46,17 @@ export class SfuControl extends EventEmitter<SfuControlEvents> {
 	readonly #classes = new Map<string, Promise<ClassMedia>>();
 	#closed = false;
 
-	constructor(pool: WorkerPool, notifier: MediaNotifier, logger: Logger) {
+	/** Microphones in a class's program mix: the teacher and a full stage. */
+	readonly programSlots: number;
+
+	constructor(
+		pool: WorkerPool,
+		notifier: MediaNotifier,
+		logger: Logger,
+		options: { programSlots?: number } = {},
+	) {
 		super();
+		this.programSlots = options.programSlots ?? DEFAULT_PROGRAM_SLOTS;
 		this.#pool = pool;
 		this.#notifier = notifier;
 		this.#logger = logger;
@@ -178,25 +193,29 @@ export class SfuControl extends EventEmitter<SfuControlEvents> {
 		return total;
 	}
 
-	/**
-	 * Taps a video and some audio producers of a class as plain RTP to
-	 * loopback ports (the HLS program); the tap closes with the class.
-	 */
-	async tapProgram(
-		classId: string,
-		producerIds: { video: string; audio: readonly string[] },
-		ports: ProgramPorts,
-	): Promise<ProgramTap> {
-		const media = await this.#joined(classId);
+	/** What a class has on air now, if its media runs in this process. */
+	async program(classId: string): Promise<Program | undefined> {
+		return (await this.#existing(classId))?.program;
+	}
 
-		return ProgramTap.create(
-			media.router,
-			{
-				video: media.producer(producerIds.video),
-				audio: producerIds.audio.map((id) => media.producer(id)),
-			},
-			ports,
-		);
+	/**
+	 * Sends a class's program (ProgramSwitcher: one VP8 stream and
+	 * `programSlots` Opus streams) to a receiver until the output or the
+	 * class closes.
+	 */
+	async openProgramOutput(
+		classId: string,
+		destination: ProgramDestination,
+	): Promise<ProgramOutput> {
+		const media = await this.#joined(classId);
+		const switcher = await media.programSwitcher(this.programSlots);
+
+		return switcher.addOutput(destination);
+	}
+
+	/** What a class's program switcher has on air, if it runs; for operators and tests. */
+	async programState(classId: string): Promise<ProgramSwitcher['state'] | undefined> {
+		return (await this.#existing(classId))?.switcherState;
 	}
 
 	/** The class router's state (mediasoup's dump), or undefined; for operators and tests. */
@@ -289,6 +308,7 @@ export class SfuControl extends EventEmitter<SfuControlEvents> {
 			this.emit('classreset', classId);
 		});
 		media.on('newproducer', (producer) => this.emit('newproducer', classId, producer));
+		media.on('programchange', (program) => this.emit('programchange', classId, program));
 		media.once('close', () => {
 			this.emit('classclosed', classId);
 			void this.#classes.get(classId)?.then((current) => {

@@ -16,6 +16,8 @@ export interface MediaOptions {
 	rtcPortBase: number;
 	listenIp: string;
 	announcedIp: string;
+	/** Microphones in a class's program mix; 7 (the teacher and a stage of six) when unset. */
+	programSlots?: number;
 }
 
 export interface Media {
@@ -41,7 +43,9 @@ export async function startMedia(
 		announcedIp: options.announcedIp,
 		logger: mediaLogger,
 	});
-	const control = new SfuControl(pool, socketNotifier(io), mediaLogger);
+	const control = new SfuControl(pool, socketNotifier(io), mediaLogger, {
+		...(options.programSlots === undefined ? {} : { programSlots: options.programSlots }),
+	});
 	const signaling = new MediaSignaling(io, control, redis, mediaLogger);
 
 	if (ops !== undefined) {

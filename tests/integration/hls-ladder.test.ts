@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createLogger } from '../../common/logger.ts';
 import { HlsLadder } from '../../hls-bridge/HlsLadder.ts';
-import { programSdp } from '../../hls-bridge/programSdp.ts';
+import { programSdp } from '../../sfu/programSdp.ts';
 import { parseLadder } from '../../hls-bridge/Rendition.ts';
 import { startRtpSource, type RtpSource } from '../support/rtpSource.ts';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, ensureBucket } from '../../common/clients/s3.ts';
 import { loadConfig } from '../../common/config.ts';
 import { createLogger } from '../../common/logger.ts';
-import { programSdp } from '../../hls-bridge/programSdp.ts';
+import { programSdp } from '../../sfu/programSdp.ts';
 import { startMinio } from '../../infra/stack/minio.ts';
 import { freePort } from '../../infra/stack/ports.ts';
 import type { ServerOptions, StartedServer } from '../../infra/stack/ServerOptions.ts';

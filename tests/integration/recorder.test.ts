@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createS3Client } from '../../common/clients/s3.ts';
 import { createLogger } from '../../common/logger.ts';
-import { programSdp } from '../../hls-bridge/programSdp.ts';
+import { programSdp } from '../../sfu/programSdp.ts';
 import { finalizeRecording } from '../../recorder/finalizeRecording.ts';
 import { parseSegments } from '../../recorder/playlist.ts';
 import { SegmentRecorder } from '../../recorder/SegmentRecorder.ts';

@@ -3,7 +3,7 @@
 
 import { spawn } from 'node:child_process';
 
-import type { ProgramDescription } from '../../hls-bridge/programSdp.ts';
+import type { ProgramDescription } from '../../sfu/programSdp.ts';
 import { freeRtpPortPair } from '../../common/udpPorts.ts';
 
 export interface RtpSource {

@@ -18,9 +18,12 @@ export interface ProgramDescription {
 	audio: RtpStreamDescription;
 	/** Further audio streams (the stage's microphones), mixed with `audio` by the ladder. */
 	moreAudio?: readonly RtpStreamDescription[];
+	/** The address the RTP is sent to, where ffmpeg listens; loopback when unset. */
+	host?: string;
 }
 
-export function programSdp(program: ProgramDescription, ip = '127.0.0.1'): string {
+export function programSdp(program: ProgramDescription): string {
+	const ip = program.host ?? '127.0.0.1';
 	const media = (kind: 'video' | 'audio', stream: RtpStreamDescription): string[] => [
 		`m=${kind} ${stream.port} RTP/AVP ${stream.payloadType}`,
 		`a=rtpmap:${stream.payloadType} ${stream.codec}/${stream.clockRate}${
