@@ -93,6 +93,7 @@ const EnvSchema = z.object({
 	RECORDING_SEGMENT_SECONDS: z.coerce.number().int().min(1).max(10).default(2),
 	RECORDING_VIDEO_HEIGHT: z.coerce.number().int().min(144).max(1080).default(720),
 	RECORDER_PROGRAM_SDP_DIR: z.string().min(1).optional(),
+	RECORDER_RTP_HOST: z.ipv4({ error: 'must be an IPv4 address' }).default('127.0.0.1'),
 	HLS_LADDER: z
 		.string()
 		.default(DEFAULT_LADDER)
@@ -154,7 +155,10 @@ export interface Config {
 	};
 	signaling: {
 		port: number;
-		/** Prefix of every Redis key and stream signaling uses (tests isolate with it). */
+		/**
+		 * Prefix of every Redis key, stream and channel that signaling and the
+		 * recorder use (tests isolate with it).
+		 */
 		redisPrefix: string;
 		/** A member whose process stops refreshing disappears after this. */
 		presenceTtlSeconds: number;
@@ -174,10 +178,12 @@ export interface Config {
 		/** Height of the archived 16:9 picture. */
 		videoHeight: number;
 		/**
-		 * Folder holding `<classId>.sdp` per live class: the program's RTP
-		 * description until the SFU's program tap hands it over directly.
+		 * Folder holding `<classId>.sdp` per live class, for a program fed by
+		 * something other than the SFU; unset, the SFU feeds it.
 		 */
 		programSdpDir: string | undefined;
+		/** This host's address, where the SFU sends the program. */
+		rtpHost: string;
 	};
 	sfu: {
 		rtcPortBase: number;
@@ -262,6 +268,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 			segmentSeconds: env.RECORDING_SEGMENT_SECONDS,
 			videoHeight: env.RECORDING_VIDEO_HEIGHT,
 			programSdpDir: env.RECORDER_PROGRAM_SDP_DIR,
+			rtpHost: env.RECORDER_RTP_HOST,
 		},
 		sfu: {
 			rtcPortBase: env.SFU_RTC_PORT_BASE,

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../app-api/db/Database.ts';
 import type { Logger } from '../common/logger.ts';
 import { processesMentioning } from '../common/procfs.ts';
+import { requestKeyFramesWhenListening } from '../common/SupervisedFfmpeg.ts';
 import { finalizeRecording, type FinalRecording } from './finalizeRecording.ts';
 import { parseSegments } from './playlist.ts';
 import type { OpenProgram, ProgramSource } from './ProgramSource.ts';
@@ -40,15 +41,23 @@ export function recordingPrefix(classId: string): string {
 
 /**
  * One class being recorded: its program, the ffmpeg writing segments, the
- * uploader and its row in `recordings`. finish() turns it into a VOD;
+ * uploader and its row in `recordings`. When the program changes (the
+ * screen share starts, the teacher's stream drops and returns) ffmpeg is
+ * started again on the new SDP and appends after a discontinuity; while the
+ * class is off air nothing is written. finish() turns it into a VOD;
  * close() only stops it, so a restarted recorder resumes it.
  */
 export class ClassRecording {
 	readonly classId: string;
 	readonly #settings: RecordingSettings;
 	readonly #program: OpenProgram;
-	readonly #recorder: SegmentRecorder;
 	readonly #uploader: SegmentUploader;
+	readonly #dir: string;
+	readonly #logger: Logger;
+	#recorder: SegmentRecorder | undefined;
+	/** Program changes run one after another. */
+	#queue: Promise<void> = Promise.resolve();
+	#stopping = false;
 	#closed: Promise<void> | undefined;
 
 	private constructor(
@@ -57,29 +66,19 @@ export class ClassRecording {
 		program: OpenProgram,
 		logger: Logger,
 	) {
-		const dir = join(settings.dir, classId);
-
 		this.classId = classId;
 		this.#settings = settings;
 		this.#program = program;
-		this.#recorder = new SegmentRecorder({
-			sdp: program.sdp,
-			dir,
-			segmentSeconds: settings.segmentSeconds,
-			width: Math.round((settings.videoHeight * 16) / 9 / 2) * 2,
-			height: settings.videoHeight,
-			// About 3.5 kbit/s per line: 2.5 Mbit/s at 720p.
-			videoKbps: Math.round(settings.videoHeight * 3.5),
-			logger,
-		});
+		this.#dir = join(settings.dir, classId);
+		this.#logger = logger;
 		this.#uploader = new SegmentUploader({
 			s3: settings.s3,
 			bucket: settings.bucket,
 			prefix: recordingPrefix(classId),
-			dir,
+			dir: this.#dir,
 			logger,
 		});
-		this.#recorder.process.on('started', () => program.requestKeyFrame());
+		program.on('change', (sdp) => this.#follow(sdp));
 	}
 
 	/** Starts (or resumes) recording a class and marks its row as recording. */
@@ -97,7 +96,7 @@ export class ClassRecording {
 		const program = await source.open(classId);
 		const recording = new ClassRecording(classId, settings, program, logger);
 
-		recording.#recorder.start();
+		recording.#follow(program.sdp);
 		await recording.#uploader.start();
 		logger.info({ resumed: existsSync(join(dir, 'seg_000000.ts')) }, 'recording');
 
@@ -105,10 +104,12 @@ export class ClassRecording {
 	}
 
 	/** Stops recording and uploading what is left, without finalizing; idempotent. */
-	close(): Promise<void> {
+	close(finished = false): Promise<void> {
 		this.#closed ??= (async () => {
-			await this.#recorder.close();
-			await this.#program.close();
+			this.#stopping = true;
+			await this.#queue;
+			await this.#recorder?.close();
+			await this.#program.close(finished);
 			await this.#uploader.close();
 		})();
 
@@ -117,9 +118,49 @@ export class ClassRecording {
 
 	/** Ends the recording: everything uploaded, then the VOD, the MP4 and the row. */
 	async finish(): Promise<FinalRecording> {
-		await this.close();
+		await this.close(true);
 
 		return completeRecording(this.classId, this.#settings);
+	}
+
+	/** Records the program `sdp` describes from now on; undefined stops until the next one. */
+	#follow(sdp: string | undefined): void {
+		this.#queue = this.#queue
+			.then(async () => {
+				if (this.#stopping) {
+					return;
+				}
+
+				await this.#recorder?.close();
+				this.#recorder = sdp === undefined ? undefined : this.#record(sdp);
+				this.#logger.info({ onAir: sdp !== undefined }, 'program followed');
+			})
+			.catch((error: unknown) =>
+				this.#logger.error({ err: error }, 'following the program failed'),
+			);
+	}
+
+	#record(sdp: string): SegmentRecorder {
+		const settings = this.#settings;
+		const recorder = new SegmentRecorder({
+			sdp,
+			dir: this.#dir,
+			segmentSeconds: settings.segmentSeconds,
+			width: Math.round((settings.videoHeight * 16) / 9 / 2) * 2,
+			height: settings.videoHeight,
+			// About 3.5 kbit/s per line: 2.5 Mbit/s at 720p.
+			videoKbps: Math.round(settings.videoHeight * 3.5),
+			logger: this.#logger,
+		});
+
+		const videoPort = Number(/^m=video (\d+)/m.exec(sdp)?.[1] ?? Number.NaN);
+
+		recorder.process.on('started', () => {
+			requestKeyFramesWhenListening(videoPort, () => this.#program.requestKeyFrame());
+		});
+		recorder.start();
+
+		return recorder;
 	}
 }
 

@@ -17,7 +17,8 @@ import {
 	parseClassLifecycleEvent,
 } from '../common/events/ClassLifecycle.ts';
 import { runService } from '../common/runService.ts';
-import { MissingProgramSource, SdpFileProgramSource } from './ProgramSource.ts';
+import { SdpFileProgramSource, type ProgramSource } from './ProgramSource.ts';
+import { SfuProgramSource } from './SfuProgramSource.ts';
 import { Recorder } from './Recorder.ts';
 import { Timeline } from './Timeline.ts';
 
@@ -36,6 +37,7 @@ await runService('recorder', async ({ config, logger, ops }) => {
 	const db = createKysely<Database>(databaseUrl, 5);
 	const s3 = createS3Client(config.s3);
 	const subscriber = createRedis(redisUrl);
+	const redis = createRedis(redisUrl, { keyPrefix: config.signaling.redisPrefix });
 	const mongoClient = createMongoClient(mongoUrl);
 	const timeline = new Timeline(mongoClient.db(config.mongo.database));
 	const { programSdpDir } = config.recorder;
@@ -46,9 +48,22 @@ await runService('recorder', async ({ config, logger, ops }) => {
 	await ensureBucket(s3, config.s3.bucket);
 	await timeline.ensureIndex();
 
-	if (programSdpDir === undefined) {
-		logger.warn('RECORDER_PROGRAM_SDP_DIR is not set: classes cannot be recorded');
+	const source: ProgramSource =
+		programSdpDir === undefined
+			? new SfuProgramSource({
+					redis,
+					subscriber,
+					prefix: config.signaling.redisPrefix,
+					host: config.recorder.rtpHost,
+					logger,
+				})
+			: new SdpFileProgramSource(programSdpDir);
+
+	for (const client of [redis, subscriber]) {
+		client.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 	}
+
+	await source.start();
 
 	const recorder = new Recorder({
 		db,
@@ -59,10 +74,7 @@ await runService('recorder', async ({ config, logger, ops }) => {
 		videoHeight: config.recorder.videoHeight,
 		keepSegments: config.recorder.keepSegments,
 		timeline,
-		source:
-			programSdpDir === undefined
-				? new MissingProgramSource()
-				: new SdpFileProgramSource(programSdpDir),
+		source,
 		registry: ops.registry,
 		logger,
 	});
@@ -96,8 +108,10 @@ await runService('recorder', async ({ config, logger, ops }) => {
 		listening: { ops: `http://${config.publicHost}:${port}` },
 		close: async () => {
 			await subscriber.unsubscribe(CLASS_LIFECYCLE_CHANNEL);
-			subscriber.disconnect();
 			await recorder.close();
+			await source.close();
+			subscriber.disconnect();
+			redis.disconnect();
 			s3.destroy();
 			await mongoClient.close();
 			await db.destroy();

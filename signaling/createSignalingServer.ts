@@ -1,8 +1,9 @@
 // One signaling process: the socket.io edge with the Redis streams adapter,
 // the handshake, the interactive class and its write-behind buffers, the live
 // media path (mediasoup workers run in this process; README "Live media") and
-// the built pages, the HLS bridge and its origin. Used by main.ts, and started as real separate processes by
-// the tests.
+// the built pages, the HLS bridge and its origin, and the program feed to the
+// recorder. Used by main.ts, and started as real separate processes by the
+// tests.
 
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -18,8 +19,10 @@ import type { Logger } from '../common/logger.ts';
 import type { OpsServer } from '../common/OpsServer.ts';
 import { HlsBridge } from '../hls-bridge/HlsBridge.ts';
 import { createOriginHandler } from '../hls-bridge/Origin.ts';
+import { ProgramFeeds } from '../sfu/ProgramFeeds.ts';
 import { webBuildDir } from '../web/paths.ts';
 import { ensureAnalyticsIndex } from '../common/events/AnalyticsEvent.ts';
+import { SINK_PORT_PAIRS } from '../common/events/ProgramFeed.ts';
 import { authenticate } from './authenticate.ts';
 import { Analytics, ANALYTICS_COLLECTION, reviveTimestamp } from './class/Analytics.ts';
 import { Ballots } from './class/Ballots.ts';
@@ -70,10 +73,11 @@ export async function createSignalingServer(
 	const redis = createRedis(redisUrl, { keyPrefix: prefix });
 	// The adapter names its stream itself, so its connection has no key prefix.
 	const adapterRedis = createRedis(redisUrl);
+	const feedSubscriber = createRedis(redisUrl);
 	const mongo = createMongoClient(mongoUrl);
 	const db = mongo.db(config.mongo.database);
 
-	for (const client of [redis, adapterRedis]) {
+	for (const client of [redis, adapterRedis, feedSubscriber]) {
 		client.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 	}
 
@@ -114,6 +118,8 @@ export async function createSignalingServer(
 			rtcPortBase: config.sfu.rtcPortBase,
 			listenIp: '0.0.0.0',
 			announcedIp: config.sfu.announcedIp,
+			// The teacher and a full stage, as many as a program feed's sink can take.
+			programSlots: Math.min(1 + config.signaling.stageLimit, SINK_PORT_PAIRS - 1),
 		},
 		logger,
 		ops,
@@ -125,6 +131,16 @@ export async function createSignalingServer(
 		s3: await hlsUpload(config, logger),
 		logger,
 	});
+	const feeds = new ProgramFeeds({
+		control: media.control,
+		redis,
+		subscriber: feedSubscriber,
+		prefix,
+		logger,
+	});
+
+	await feeds.start();
+
 	const onStageChange = (change: StageChange): void => {
 		void media.signaling.onStageChanged(change);
 		options.onStageChange?.(change);
@@ -276,12 +292,14 @@ export async function createSignalingServer(
 				services.chatLimiter.close();
 				await io.close();
 				await hls.close();
+				await feeds.close();
 				await media.close();
 				await presence.close();
 				await Promise.all(Object.values(buffers).map((buffer) => buffer.close()));
 				await mongo.close();
 				redis.disconnect();
 				adapterRedis.disconnect();
+				feedSubscriber.disconnect();
 			})();
 
 			return closing;

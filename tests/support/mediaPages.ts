@@ -4,7 +4,6 @@
 import type { Page } from 'playwright-core';
 
 import type { Browser } from './chromium.ts';
-import type { MediaStack } from './mediaStack.ts';
 
 export interface ReceiveStat {
 	consumerId: string;
@@ -61,9 +60,10 @@ export async function waitForMedia(
 	);
 }
 
+/** Opens a teacher or stage page of the signaling server at `origin` and waits until it publishes. */
 export async function openPage(
 	browser: Browser,
-	stack: MediaStack,
+	stack: { origin: string },
 	kind: 'teacher' | 'stage',
 	token: string,
 ): Promise<Page> {

@@ -12,8 +12,8 @@ export interface RecorderProcessOptions {
 	resources: TestResources;
 	/** CLASSROOM_DATA_DIR: the local recordings live under it. */
 	dataDir: string;
-	/** Holds `<classId>.sdp`, the program of each class. */
-	sdpDir: string;
+	/** Holds `<classId>.sdp`, the program of each class; unset, the SFU feeds the program. */
+	sdpDir?: string;
 	env?: NodeJS.ProcessEnv;
 }
 
@@ -44,7 +44,9 @@ export class RecorderProcess {
 				MONGODB_DATABASE: options.resources.mongoDatabase,
 				CLASSROOM_DATA_DIR: options.dataDir,
 				RECORDER_OPS_PORT: String(port),
-				RECORDER_PROGRAM_SDP_DIR: options.sdpDir,
+				RECORDER_PROGRAM_SDP_DIR: options.sdpDir ?? '',
+				// The program feed's keys and channel, shared with this file's signaling.
+				SIGNALING_REDIS_PREFIX: options.resources.redisPrefix,
 				RECORDING_VIDEO_HEIGHT: '180',
 				LOG_LEVEL: 'info',
 				...options.env,

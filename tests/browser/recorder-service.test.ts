@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,13 +7,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import type { Page } from 'playwright-core';
+
 import type { Recording } from '../../app-api/db/Database.ts';
-import { programSdp } from '../../hls-bridge/programSdp.ts';
 import { parseSegments, type PlaylistSegment } from '../../recorder/playlist.ts';
 import { Timeline, type ReplayTimeline, type TimelineEventType } from '../../recorder/Timeline.ts';
+import { buildPages } from '../../web/build.ts';
+import { AppHarness, type Account } from '../integration/app-api/AppHarness.ts';
+import { launchChromium, type Browser } from '../support/chromium.ts';
+import { openPage } from '../support/mediaPages.ts';
 import { RecorderProcess } from '../support/recorderProcess.ts';
-import { startRtpSource, type RtpSource } from '../support/rtpSource.ts';
-import { AppHarness, type Account } from './app-api/AppHarness.ts';
+import { SignalingProcess } from '../support/signalingProcess.ts';
 
 interface Probe {
 	format: { duration: string };
@@ -32,33 +36,54 @@ function ffprobe(file: string): Probe {
 const total = (segments: readonly PlaylistSegment[]): number =>
 	segments.reduce((sum, segment) => sum + segment.duration, 0);
 
-describe('recorder service: class lifecycle to a VOD in S3', () => {
+describe('recorder service: a class from the teacher page through the SFU to a VOD in S3', () => {
 	const root = mkdtempSync(join(tmpdir(), 'classroom-recorder-service-'));
-	const sdpDir = join(root, 'sdp');
 	let harness: AppHarness;
 	let teacher: Account;
-	let source: RtpSource;
+	let signaling: SignalingProcess;
+	let browser: Browser;
 	let recorder: RecorderProcess | undefined;
+	let studio: Page | undefined;
 
 	beforeAll(async () => {
-		mkdirSync(sdpDir);
+		await buildPages();
 		harness = await AppHarness.start();
 		teacher = await harness.account('teacher');
-		source = await startRtpSource('320x180');
+		// One small rung: the HLS ladder runs beside the recorder, and only the recorder is tested.
+		signaling = await SignalingProcess.start(
+			{
+				SIGNALING_REDIS_PREFIX: harness.resources.redisPrefix,
+				MONGODB_DATABASE: harness.resources.mongoDatabase,
+				CLASSROOM_DATA_DIR: join(root, 'signaling'),
+				HLS_LADDER: '240p:426x240:300',
+			},
+			root,
+		);
+		browser = await launchChromium();
 	});
 
 	afterAll(async () => {
+		await studio?.close();
+		await browser.close();
 		await recorder?.stop();
-		await source.stop();
+		await signaling.stop();
 		await harness.close();
 		rmSync(root, { recursive: true, force: true });
 	});
 
-	/** A scheduled class whose program is the test source. */
-	async function classWithProgram(): Promise<string> {
+	/**
+	 * A scheduled class whose teacher has the studio open and publishes, as
+	 * before going live; the studio of the previous test closes.
+	 */
+	async function classWithTeacher(): Promise<string> {
 		const { id } = await harness.scheduleClass(teacher);
+		const token = await harness.call<{ token: string }>('POST', `/classes/${id}/join-token`, {
+			token: teacher.token,
+		});
 
-		writeFileSync(join(sdpDir, `${id}.sdp`), programSdp(source.program));
+		expect(token.status).toBe(200);
+		await studio?.close();
+		studio = await openPage(browser, { origin: signaling.url }, 'teacher', token.body.token);
 
 		return id;
 	}
@@ -101,14 +126,13 @@ describe('recorder service: class lifecycle to a VOD in S3', () => {
 		return (await object.Body?.transformToByteArray()) ?? new Uint8Array();
 	}
 
-	it('records a 20-second class and finalizes a VOD, an MP4 and the row', async () => {
+	it('records a 20-second class with a screen share in it and finalizes a VOD, an MP4 and the row', async () => {
 		recorder = await RecorderProcess.start({
 			resources: harness.resources,
 			dataDir: join(root, 'data-1'),
-			sdpDir,
 		});
 
-		const classId = await classWithProgram();
+		const classId = await classWithTeacher();
 		const timeline = new Timeline(harness.mongo);
 		const started = await transition(classId, 'start');
 		const appended: { type: TimelineEventType; at: number }[] = [];
@@ -121,6 +145,9 @@ describe('recorder service: class lifecycle to a VOD in S3', () => {
 			await sleep(wait);
 			appended.push({ type, at: Date.now() });
 			await timeline.append({ classId, at: new Date(), type, data: { n: appended.length } });
+			if (type === 'chat') {
+				await studio?.evaluate(async () => window.classroom?.startScreen?.());
+			}
 		}
 
 		await sleep(started + 20_000 - Date.now());
@@ -129,12 +156,20 @@ describe('recorder service: class lifecycle to a VOD in S3', () => {
 		const classSeconds = (ended - started) / 1000;
 		const row = await readyRecording(classId);
 
-		expect(row).toMatchObject({ state: 'ready', playlist_key: `recordings/${classId}/vod.m3u8` });
+		expect(row, `${recorder.log}\n${signaling.logTail(60)}`).toMatchObject({
+			state: 'ready',
+			playlist_key: `recordings/${classId}/vod.m3u8`,
+		});
 
 		const vod = Buffer.from(await getObject(row.playlist_key)).toString();
 		const vodSeconds = total(parseSegments(vod));
 
 		expect(vod).toContain('#EXT-X-ENDLIST');
+		// The screen share came in without a new recording run.
+		expect(vod).not.toContain('#EXT-X-DISCONTINUITY');
+		process.stdout.write(
+			`${JSON.stringify({ metric: 'recording_vod_minus_class_seconds', value: vodSeconds - classSeconds })}\n`,
+		);
 		expect(Math.abs(vodSeconds - classSeconds)).toBeLessThan(2);
 		expect(row.duration_seconds).toBe(Math.round(vodSeconds));
 
@@ -175,14 +210,14 @@ describe('recorder service: class lifecycle to a VOD in S3', () => {
 	it('resumes after kill -9 ten seconds into a 30-second class, losing at most 3 seconds', async () => {
 		const dataDir = join(root, 'data-2');
 
-		recorder = await RecorderProcess.start({ resources: harness.resources, dataDir, sdpDir });
+		recorder = await RecorderProcess.start({ resources: harness.resources, dataDir });
 
-		const classId = await classWithProgram();
+		const classId = await classWithTeacher();
 		const started = await transition(classId, 'start');
 
 		await sleep(10_000);
 		await recorder.kill();
-		recorder = await RecorderProcess.start({ resources: harness.resources, dataDir, sdpDir });
+		recorder = await RecorderProcess.start({ resources: harness.resources, dataDir });
 		await sleep(started + 30_000 - Date.now());
 
 		const ended = await transition(classId, 'end');
@@ -205,6 +240,9 @@ describe('recorder service: class lifecycle to a VOD in S3', () => {
 
 		expect(segments.some((segment) => segment.discontinuity)).toBe(true);
 		expect(holes.every((hole) => Number.isFinite(hole))).toBe(true);
+		process.stdout.write(
+			`${JSON.stringify({ metric: 'recorder_kill_lost_seconds', value: lostSeconds })}\n`,
+		);
 		expect(lostSeconds, `${vod}\n${recorder.log}`).toBeLessThanOrEqual(3);
 		expect(total(segments)).toBeGreaterThan((ended - started) / 1000 - 3 - 2);
 	});
