@@ -75,9 +75,9 @@ describe('replayTimeline()', () => {
 		];
 		const replay = replayTimeline(CLASS_ID, events, [segment(0), segment(2), segment(4)]);
 
-		expect(replay?.events).toEqual([
-			{ offsetSeconds: 1, type: 'chat', data: expect.objectContaining({ id: 'm1' }) },
-			{ offsetSeconds: 4, type: 'chat', data: expect.objectContaining({ id: 'm3' }) },
+		expect(replay?.events.map((e) => [e.offsetSeconds, e.type, e.data.id])).toEqual([
+			[1, 'chat', 'm1'],
+			[4, 'chat', 'm3'],
 		]);
 		expect(JSON.stringify(replay)).not.toContain('delete me');
 	});
