@@ -57,6 +57,11 @@ export class Timeline {
 	/**
 	 * A class's events in the order they happened. Events of the same
 	 * millisecond come in no particular order.
+	 *
+	 * NOTE: one document that does not parse fails the whole read, and with
+	 * it the recording's finalize. Signaling checks every event against the
+	 * schema before buffering it, so only another writer could store one;
+	 * skipping it instead would need a logger here to say what was lost.
 	 */
 	async read(classId: string): Promise<TimelineEvent[]> {
 		const documents = await this.#events

@@ -188,15 +188,15 @@ describe('class timeline: what signaling records for the replay', () => {
 		await perform(teacher, 'stage:invite', { userId: student.claims.userId });
 		await invited;
 
-		const onStage = { userId: student.claims.userId, displayName: 'Student Sam' };
+		const sam = { userId: student.claims.userId, displayName: 'Student Sam' };
 
 		expected.push({
-			entry: { type: 'stage', data: { ...onStage, onStage: true } },
+			entry: { type: 'stage', data: { ...sam, onStage: true } },
 			...(await perform(student, 'stage:accept', {})),
 		});
 		// Removed by the teacher, who does not name them: the name comes from presence.
 		expected.push({
-			entry: { type: 'stage', data: { ...onStage, onStage: false } },
+			entry: { type: 'stage', data: { ...sam, onStage: false } },
 			...(await perform(teacher, 'stage:remove', { userId: student.claims.userId })),
 		});
 
