@@ -1,30 +1,23 @@
 // A class's timeline: chat, polls, quizzes, stage changes and hand raises,
 // stored as they happen so a replay can show them in step with the video.
-// The interactive side appends through Timeline; the recorder reads it at
-// finalize and writes `timeline.json` beside the VOD.
+// Signaling appends through its write-behind buffer (signaling/class/
+// ClassTimeline.ts); the recorder reads the events here at finalize and
+// writes `timeline.json` beside the VOD. The schema is shared, in
+// common/events/TimelineEvent.ts.
 
 import type { Collection, Db } from 'mongodb';
-import { z } from 'zod';
 
+import {
+	ChatDeletedData,
+	ChatMessageData,
+	ensureTimelineIndex,
+	TIMELINE_EVENTS_COLLECTION,
+	TimelineEvent,
+	type TimelineEventType,
+} from '../common/events/TimelineEvent.ts';
 import type { PlaylistSegment } from './playlist.ts';
 
-export const TIMELINE_EVENTS_COLLECTION = 'timeline_events';
-
-export const TimelineEventType = z.enum(['chat', 'poll', 'quiz', 'stage', 'hand_raise']);
-export type TimelineEventType = z.infer<typeof TimelineEventType>;
-
-/** What the event was about; small, since every replay downloads all of them. */
-const EventData = z
-	.record(z.string(), z.unknown())
-	.refine((data) => JSON.stringify(data).length <= 4096, { error: 'is larger than 4 KiB' });
-
-export const TimelineEvent = z.strictObject({
-	classId: z.uuid(),
-	at: z.date(),
-	type: TimelineEventType,
-	data: EventData,
-});
-export type TimelineEvent = z.infer<typeof TimelineEvent>;
+export { TimelineEvent, TimelineEventType } from '../common/events/TimelineEvent.ts';
 
 /** One event as the replay sees it: seconds into the VOD. */
 export interface ReplayEvent {
@@ -43,15 +36,17 @@ export interface ReplayTimeline {
 
 /** Appends to and reads a class's timeline in MongoDB; the collection is append-only. */
 export class Timeline {
+	readonly #db: Db;
 	readonly #events: Collection<TimelineEvent>;
 
 	constructor(db: Db) {
+		this.#db = db;
 		this.#events = db.collection<TimelineEvent>(TIMELINE_EVENTS_COLLECTION);
 	}
 
 	/** The index every read uses; call once at start-up. */
 	async ensureIndex(): Promise<void> {
-		await this.#events.createIndex({ classId: 1, at: 1 }, { name: 'class_at' }, {});
+		await ensureTimelineIndex(this.#db);
 	}
 
 	/** Records one event; throws a ZodError for a malformed one. */
@@ -59,7 +54,15 @@ export class Timeline {
 		await this.#events.insertOne({ ...TimelineEvent.parse(event) });
 	}
 
-	/** A class's events in the order they happened. */
+	/**
+	 * A class's events in the order they happened. Events of the same
+	 * millisecond come in no particular order.
+	 *
+	 * NOTE: one document that does not parse fails the whole read, and with
+	 * it the recording's finalize. Signaling checks every event against the
+	 * schema before buffering it, so only another writer could store one;
+	 * skipping it instead would need a logger here to say what was lost.
+	 */
 	async read(classId: string): Promise<TimelineEvent[]> {
 		const documents = await this.#events
 			.find({ classId }, { projection: { _id: 0 } })
@@ -74,6 +77,9 @@ export class Timeline {
  * Places events on the VOD's time axis by the wall-clock time ffmpeg
  * stamped on each segment, so a hole left by a recorder restart does not
  * shift what follows it. An event in a hole is shown where the video resumes.
+ *
+ * A chat message the teacher deleted is left out, and so is the deletion
+ * itself, so the deleted text never reaches `timeline.json`.
  */
 export function replayTimeline(
 	classId: string,
@@ -116,10 +122,36 @@ export function replayTimeline(
 	return {
 		classId,
 		recordingStartedAt: new Date(first.start).toISOString(),
-		events: events.map((event) => ({
+		events: withoutDeletedChat(events).map((event) => ({
 			offsetSeconds: toOffset(event.at.getTime()),
 			type: event.type,
 			data: event.data,
 		})),
 	};
+}
+
+/** The events without deleted chat messages and without the deletions. */
+function withoutDeletedChat(events: readonly TimelineEvent[]): TimelineEvent[] {
+	const deleted = new Set(events.flatMap((event) => deletedMessageId(event) ?? []));
+
+	return events.filter((event) => {
+		if (event.type !== 'chat') {
+			return true;
+		}
+
+		if (deletedMessageId(event) !== undefined) {
+			return false;
+		}
+
+		const message = ChatMessageData.safeParse(event.data);
+
+		return !(message.success && deleted.has(message.data.id));
+	});
+}
+
+/** The id of the message a chat event deleted, if it is a deletion. */
+function deletedMessageId(event: TimelineEvent): string | undefined {
+	const deletion = event.type === 'chat' ? ChatDeletedData.safeParse(event.data) : undefined;
+
+	return deletion?.success === true ? deletion.data.deleted : undefined;
 }

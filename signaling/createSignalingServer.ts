@@ -23,12 +23,14 @@ import { ProgramFeeds } from '../sfu/ProgramFeeds.ts';
 import { webBuildDir } from '../web/paths.ts';
 import { ensureAnalyticsIndex } from '../common/events/AnalyticsEvent.ts';
 import { SINK_PORT_PAIRS } from '../common/events/ProgramFeed.ts';
+import { ensureTimelineIndex, TIMELINE_EVENTS_COLLECTION } from '../common/events/TimelineEvent.ts';
 import { authenticate } from './authenticate.ts';
 import { Analytics, ANALYTICS_COLLECTION, reviveTimestamp } from './class/Analytics.ts';
 import { Ballots } from './class/Ballots.ts';
 import { CHAT_COLLECTION, ChatService, type StoredChatMessage } from './class/ChatService.ts';
 import { attachClassSocket, type ClassServices } from './class/ClassGateway.ts';
 import type { ClassIo } from './class/ClassIo.ts';
+import { ClassTimeline } from './class/ClassTimeline.ts';
 import { HandQueue } from './class/HandQueue.ts';
 import { LiveTallies } from './class/LiveTallies.ts';
 import { Moderation } from './class/Moderation.ts';
@@ -172,6 +174,16 @@ export async function createSignalingServer(
 			revive: reviveTimestamp,
 			logger,
 		}),
+		// NOTE: chat, polls and quizzes add their timeline entries to their own
+		// buffers' round trips, which works because every buffer here shares
+		// the one prefixed `redis` connection.
+		timeline: new WriteBehind({
+			redis,
+			stream: 'timeline:pending',
+			collection: db.collection(TIMELINE_EVENTS_COLLECTION),
+			revive: reviveTimestamp,
+			logger,
+		}),
 	};
 	const analytics = new Analytics(buffers.analytics, logger);
 	const moderation = new Moderation(redis, io);
@@ -180,6 +192,7 @@ export async function createSignalingServer(
 		ttlSeconds: config.signaling.presenceTtlSeconds,
 		logger,
 	});
+	const timeline = new ClassTimeline({ buffer: buffers.timeline, presence, logger });
 	const ballots = new Ballots(redis);
 	const tallies = new LiveTallies(ballots, io);
 	const services: ClassServices = {
@@ -190,15 +203,22 @@ export async function createSignalingServer(
 			collection: db.collection<StoredChatMessage>(CHAT_COLLECTION),
 			moderation,
 			analytics,
+			timeline,
 			historySize: config.signaling.chatHistory,
 			tickMs: config.signaling.tickMs,
 			logger,
 		}),
 		moderation,
 		presence,
-		hands: new HandQueue(redis, io, presence),
-		stage: new Stage({ redis, io, limit: config.signaling.stageLimit, onStageChange }),
-		polls: new Polls({ ballots, io, tallies, results: buffers.results, analytics }),
+		hands: new HandQueue(redis, io, presence, timeline),
+		stage: new Stage({
+			redis,
+			io,
+			limit: config.signaling.stageLimit,
+			onStageChange,
+			timeline,
+		}),
+		polls: new Polls({ ballots, io, tallies, results: buffers.results, analytics, timeline }),
 		quizzes: new Quizzes({
 			redis,
 			ballots,
@@ -206,6 +226,7 @@ export async function createSignalingServer(
 			tallies,
 			results: buffers.results,
 			analytics,
+			timeline,
 			logger,
 		}),
 		analytics,
@@ -307,7 +328,10 @@ export async function createSignalingServer(
 	};
 }
 
-/** Indexes for history paging and analytics; retried in the background if MongoDB is down. */
+/**
+ * Indexes for history paging, analytics and the timeline; retried in the
+ * background if MongoDB is down.
+ */
 async function ensureIndexes(
 	db: ReturnType<ReturnType<typeof createMongoClient>['db']>,
 	logger: Logger,
@@ -316,6 +340,7 @@ async function ensureIndexes(
 		try {
 			await db.collection(CHAT_COLLECTION).createIndex({ classId: 1, at: -1 });
 			await ensureAnalyticsIndex(db);
+			await ensureTimelineIndex(db);
 
 			return;
 		} catch (error) {

@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 
 import type { JoinClaims } from '../../common/auth/JoinToken.ts';
 import { ProtocolError } from '../protocol/errors.ts';
@@ -76,12 +76,19 @@ export class Ballots {
 		this.#redis = redis;
 	}
 
-	async open(classId: string, spec: BallotSpec): Promise<Ballot> {
+	/**
+	 * Opens a ballot. `alongside` adds commands to the transaction that opens
+	 * it, so they take effect if and only if the ballot opens.
+	 */
+	async open(
+		classId: string,
+		spec: BallotSpec,
+		alongside?: (transaction: ChainableCommander, ballot: Ballot) => void,
+	): Promise<Ballot> {
 		const id = randomUUID();
 		const keys = classKeys(classId);
 		const ballot: Ballot = { ...spec, id, classId, openedAt: Date.now(), open: true };
-
-		await this.#redis
+		const transaction = this.#redis
 			.multi()
 			.hset(keys.ballot(id), {
 				kind: spec.kind,
@@ -94,8 +101,15 @@ export class Ballots {
 				openedAt: ballot.openedAt,
 				state: 'open',
 			})
-			.sadd(keys.openBallots(spec.kind), id)
-			.exec();
+			.sadd(keys.openBallots(spec.kind), id);
+
+		alongside?.(transaction, ballot);
+
+		const results = await transaction.exec();
+
+		if (results === null || results.some(([error]) => error !== null)) {
+			throw new ProtocolError('unavailable', `the ${spec.kind} could not be opened; try again`);
+		}
 
 		return ballot;
 	}

@@ -16,6 +16,7 @@ import { ProtocolError } from '../protocol/errors.ts';
 import type { ChatMessage } from '../protocol/class.ts';
 import type { Analytics } from './Analytics.ts';
 import type { ClassIo } from './ClassIo.ts';
+import type { ClassTimeline } from './ClassTimeline.ts';
 import { classKeys } from './classKeys.ts';
 import type { Moderation } from './Moderation.ts';
 import { classRoom, userRoom } from './rooms.ts';
@@ -44,6 +45,8 @@ export interface ChatServiceOptions {
 	collection: Collection<StoredChatMessage>;
 	moderation: Moderation;
 	analytics: Analytics;
+	/** Class messages and deletions, for the replay; private messages stay out. */
+	timeline: ClassTimeline;
 	historySize: number;
 	tickMs: number;
 	logger: Logger;
@@ -101,11 +104,16 @@ export class ChatService {
 
 		const message = this.#message(claims, text);
 
-		// The message and its place in the join history go in one round trip.
+		// The message, its place in the join history and its timeline entry go
+		// in one round trip, so an acknowledged message is in the replay too.
 		await this.#store(classId, message, ['*'], (pipeline) => {
 			pipeline
 				.lpush(keys.chatRecent, JSON.stringify(message))
 				.ltrim(keys.chatRecent, 0, Math.max(0, this.#options.historySize - 1));
+			this.#options.timeline.addTo(pipeline, classId, message.at, {
+				type: 'chat',
+				data: { id: message.id, userId, displayName: message.displayName, text },
+			});
 		});
 
 		this.#enqueue(classId, message);
@@ -127,9 +135,22 @@ export class ChatService {
 		return message;
 	}
 
+	/**
+	 * Deletes a message for everyone. The deletion goes into the timeline in
+	 * the round trip of the deleted flag, before the teacher is answered, so
+	 * an acknowledged deletion also keeps the text out of the replay.
+	 */
 	async delete(classId: string, messageId: string): Promise<void> {
 		await this.#options.redis.sadd(classKeys(classId).chatDeleted, messageId);
-		await this.#options.buffer.append([{ op: 'set', id: messageId, set: { deleted: true } }]);
+		await this.#options.buffer.append(
+			[{ op: 'set', id: messageId, set: { deleted: true } }],
+			(pipeline) => {
+				this.#options.timeline.addTo(pipeline, classId, Date.now(), {
+					type: 'chat',
+					data: { deleted: messageId },
+				});
+			},
+		);
 		this.#options.io.to(classRoom(classId)).emit('chat:deleted', { messageId });
 	}
 

@@ -157,7 +157,7 @@ export async function attachClassSocket(
 	);
 
 	on('hand:raise', protocol.Empty, async () => {
-		const position = await s.hands.raise(classId, userId);
+		const position = await s.hands.raise(classId, claims);
 
 		s.analytics.record({ classId, userId, type: 'hand_raise', at: new Date() });
 
@@ -181,10 +181,12 @@ export async function attachClassSocket(
 		{ moderator: true },
 	);
 	on('stage:accept', protocol.Empty, async () => ({
-		stage: await s.stage.accept(classId, userId),
+		stage: await s.stage.accept(classId, userId, claims.displayName),
 	}));
 	on('stage:decline', protocol.Empty, async () => nothing(s.stage.decline(classId, userId)));
-	on('stage:leave', protocol.Empty, async () => nothing(s.stage.remove(classId, userId)));
+	on('stage:leave', protocol.Empty, async () =>
+		nothing(s.stage.remove(classId, userId, claims.displayName)),
+	);
 	on(
 		'stage:remove',
 		protocol.StageTarget,

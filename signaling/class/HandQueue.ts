@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 
 import type { Member } from '../protocol/class.ts';
 import type { ClassIo } from './ClassIo.ts';
+import type { ClassTimeline } from './ClassTimeline.ts';
 import { classKeys } from './classKeys.ts';
 import type { Presence } from './Presence.ts';
 import { moderatorRoom, userRoom } from './rooms.ts';
@@ -16,24 +17,38 @@ export class HandQueue {
 	readonly #redis: Redis;
 	readonly #io: ClassIo;
 	readonly #presence: Presence;
+	readonly #timeline: ClassTimeline;
 	/** Classes whose queue changed since the last tick. */
 	readonly #changed = new Set<string>();
 
-	constructor(redis: Redis, io: ClassIo, presence: Presence) {
+	constructor(redis: Redis, io: ClassIo, presence: Presence, timeline: ClassTimeline) {
 		this.#redis = redis;
 		this.#io = io;
 		this.#presence = presence;
+		this.#timeline = timeline;
 	}
 
-	/** Raises the hand (again raising keeps the first place); resolves with the 1-based position. */
-	async raise(classId: string, userId: string): Promise<number> {
+	/**
+	 * Raises the hand (again raising keeps the first place); resolves with the
+	 * 1-based position. A hand that went up now goes into the timeline,
+	 * fire-and-log: the position is what the member waits for, and a whole
+	 * class may raise hands at once.
+	 */
+	async raise(classId: string, member: { userId: string; displayName: string }): Promise<number> {
 		const key = classKeys(classId).hands;
-		const [, rank] = await Promise.all([
-			this.#redis.zadd(key, 'NX', Date.now(), userId),
-			this.#redis.zrank(key, userId),
+		const raisedAt = Date.now();
+		const [added, rank] = await Promise.all([
+			this.#redis.zadd(key, 'NX', raisedAt, member.userId),
+			this.#redis.zrank(key, member.userId),
 		]);
 
 		this.#changed.add(classId);
+		if (added === 1) {
+			this.#timeline.record(classId, raisedAt, {
+				type: 'hand_raise',
+				data: { userId: member.userId, displayName: member.displayName },
+			});
+		}
 
 		return (rank ?? 0) + 1;
 	}

@@ -7,6 +7,7 @@ import type { PollView, Tally } from '../protocol/class.ts';
 import type { Analytics } from './Analytics.ts';
 import type { Ballot, Ballots } from './Ballots.ts';
 import type { ClassIo } from './ClassIo.ts';
+import type { ClassTimeline } from './ClassTimeline.ts';
 import type { LiveTallies } from './LiveTallies.ts';
 import { classRoom } from './rooms.ts';
 import type { WriteBehind } from './WriteBehind.ts';
@@ -19,6 +20,7 @@ export interface PollsOptions {
 	tallies: LiveTallies;
 	results: WriteBehind;
 	analytics: Analytics;
+	timeline: ClassTimeline;
 }
 
 export class Polls {
@@ -32,7 +34,18 @@ export class Polls {
 		classId: string,
 		poll: { question: string; options: string[]; multiple: boolean },
 	): Promise<PollView> {
-		const ballot = await this.#options.ballots.open(classId, { kind: 'poll', ...poll });
+		// The timeline entry is in the transaction that opens the poll: the
+		// replay has every poll members could answer, at no extra round trip.
+		const ballot = await this.#options.ballots.open(
+			classId,
+			{ kind: 'poll', ...poll },
+			(transaction, opened) => {
+				this.#options.timeline.addTo(transaction, classId, opened.openedAt, {
+					type: 'poll',
+					data: { phase: 'opened', ...pollView(opened) },
+				});
+			},
+		);
 		const view = pollView(ballot);
 
 		this.#options.io.to(classRoom(classId)).emit('poll:opened', view);
@@ -56,7 +69,17 @@ export class Polls {
 		const { ballot, tally } = await this.#options.ballots.close(classId, pollId, 'poll');
 
 		this.#options.io.to(classRoom(classId)).emit('poll:closed', { pollId, tally });
-		await this.#options.results.append([{ op: 'insert', doc: resultDocument(ballot, tally) }]);
+
+		// The result and its timeline entry are stored in one round trip
+		// before the teacher is answered.
+		const result = resultDocument(ballot, tally);
+
+		await this.#options.results.append([{ op: 'insert', doc: result }], (pipeline) => {
+			this.#options.timeline.addTo(pipeline, classId, result.at, {
+				type: 'poll',
+				data: { phase: 'closed', pollId, tally },
+			});
+		});
 
 		return tally;
 	}

@@ -10,6 +10,7 @@ import type { LeaderboardEntry, QuizView, Tally } from '../protocol/class.ts';
 import type { Analytics } from './Analytics.ts';
 import type { Ballots } from './Ballots.ts';
 import type { ClassIo } from './ClassIo.ts';
+import type { ClassTimeline } from './ClassTimeline.ts';
 import { classKeys } from './classKeys.ts';
 import type { LiveTallies } from './LiveTallies.ts';
 import { resultDocument } from './Polls.ts';
@@ -26,6 +27,7 @@ export interface QuizzesOptions {
 	tallies: LiveTallies;
 	results: WriteBehind;
 	analytics: Analytics;
+	timeline: ClassTimeline;
 	logger: Logger;
 }
 
@@ -43,14 +45,30 @@ export class Quizzes {
 		quiz: { question: string; options: string[]; correct: number; seconds: number },
 	): Promise<QuizView> {
 		const closesAt = Date.now() + quiz.seconds * 1000;
-		const ballot = await this.#options.ballots.open(classId, {
-			kind: 'quiz',
-			question: quiz.question,
-			options: quiz.options,
-			multiple: false,
-			correct: quiz.correct,
-			closesAt,
-		});
+		// As for polls: the question is asked only together with its timeline entry.
+		const ballot = await this.#options.ballots.open(
+			classId,
+			{
+				kind: 'quiz',
+				question: quiz.question,
+				options: quiz.options,
+				multiple: false,
+				correct: quiz.correct,
+				closesAt,
+			},
+			(transaction, opened) => {
+				this.#options.timeline.addTo(transaction, classId, opened.openedAt, {
+					type: 'quiz',
+					data: {
+						phase: 'asked',
+						questionId: opened.id,
+						question: opened.question,
+						options: opened.options,
+						closesAt,
+					},
+				});
+			},
+		);
 		const view = {
 			questionId: ballot.id,
 			question: quiz.question,
@@ -97,9 +115,16 @@ export class Quizzes {
 		this.#options.io
 			.to(classRoom(classId))
 			.emit('quiz:closed', { questionId, correct, tally, leaderboard });
-		await this.#options.results.append([
-			{ op: 'insert', doc: { ...resultDocument(ballot, tally), leaderboard } },
-		]);
+
+		const result = { ...resultDocument(ballot, tally), leaderboard };
+
+		// As for polls: the result and its timeline entry in one round trip.
+		await this.#options.results.append([{ op: 'insert', doc: result }], (pipeline) => {
+			this.#options.timeline.addTo(pipeline, classId, result.at, {
+				type: 'quiz',
+				data: { phase: 'closed', questionId, correct, tally },
+			});
+		});
 
 		return { correct, tally };
 	}

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 
 import { ProtocolError } from '../protocol/errors.ts';
 import type { ClassIo } from './ClassIo.ts';
+import type { ClassTimeline } from './ClassTimeline.ts';
 import { classKeys } from './classKeys.ts';
 import { classRoom, userRoom } from './rooms.ts';
 
@@ -45,6 +46,12 @@ export interface StageOptions {
 	 * closes the producers of a member who left the stage.
 	 */
 	onStageChange: (change: StageChange) => void;
+	/**
+	 * Where each change made here is recorded, fire-and-log: the change has
+	 * taken effect in Redis and on the media side by then, so a failed record
+	 * must not fail (or delay) the answer to the member.
+	 */
+	timeline: ClassTimeline;
 }
 
 // NOTE: a stage member whose process dies stays in the stage set (presence
@@ -69,7 +76,8 @@ export class Stage {
 		this.#options.io.to(userRoom(classId, userId)).emit('stage:invited', { by });
 	}
 
-	async accept(classId: string, userId: string): Promise<string[]> {
+	/** Puts an invited member on the stage; `displayName` names them in the timeline. */
+	async accept(classId: string, userId: string, displayName?: string): Promise<string[]> {
 		const keys = classKeys(classId);
 		const result = await this.#options.redis.eval(
 			ACCEPT_SCRIPT,
@@ -90,7 +98,7 @@ export class Stage {
 		}
 
 		if (result === 1) {
-			this.#changed({ classId, userId, onStage: true });
+			this.#changed({ classId, userId, onStage: true }, displayName);
 		}
 
 		return this.members(classId);
@@ -100,8 +108,11 @@ export class Stage {
 		await this.#options.redis.srem(classKeys(classId).stageInvites, userId);
 	}
 
-	/** Takes a member off the stage (the teacher did, or the member left it). */
-	async remove(classId: string, userId: string): Promise<void> {
+	/**
+	 * Takes a member off the stage (the teacher did, or the member left it);
+	 * without `displayName` the timeline names them from presence.
+	 */
+	async remove(classId: string, userId: string, displayName?: string): Promise<void> {
 		const keys = classKeys(classId);
 		const [[, removed] = []] =
 			(await this.#options.redis
@@ -111,7 +122,7 @@ export class Stage {
 				.exec()) ?? [];
 
 		if (removed === 1) {
-			this.#changed({ classId, userId, onStage: false });
+			this.#changed({ classId, userId, onStage: false }, displayName);
 		}
 	}
 
@@ -128,7 +139,8 @@ export class Stage {
 		return this.#options.redis.smembers(classKeys(classId).stage);
 	}
 
-	#changed(change: StageChange): void {
+	#changed(change: StageChange, displayName: string | undefined): void {
+		this.#options.timeline.stageChanged(change, Date.now(), displayName);
 		this.#options.io.to(classRoom(change.classId)).emit('stage:changed', {
 			userId: change.userId,
 			onStage: change.onStage,

@@ -57,10 +57,7 @@ export class WriteBehind {
 	): Promise<void> {
 		const pipeline = this.#options.redis.pipeline();
 
-		for (const write of writes) {
-			pipeline.xadd(this.#options.stream, '*', 'w', JSON.stringify(write));
-		}
-
+		this.addTo(pipeline, writes);
 		alongside?.(pipeline);
 
 		let timer: NodeJS.Timeout | undefined;
@@ -79,6 +76,20 @@ export class WriteBehind {
 			}
 		} finally {
 			clearTimeout(timer);
+		}
+	}
+
+	/**
+	 * Adds the writes to a pipeline that someone else sends, such as the
+	 * `alongside` of another buffer's append, so both are stored in one
+	 * round trip; the sender checks the replies.
+	 *
+	 * NOTE: the pipeline's connection decides the key prefix, so it must be
+	 * this buffer's connection or one with the same prefix.
+	 */
+	addTo(pipeline: ChainableCommander, writes: readonly PendingWrite[]): void {
+		for (const write of writes) {
+			pipeline.xadd(this.#options.stream, '*', 'w', JSON.stringify(write));
 		}
 	}
 

@@ -70,9 +70,32 @@ describe('replay page: the VOD with its timeline', () => {
 			classId: CLASS_ID,
 			recordingStartedAt: new Date().toISOString(),
 			events: [
-				{ offsetSeconds: 1.5, type: 'chat', data: { text: 'hello' } },
-				{ offsetSeconds: 4, type: 'poll', data: { question: 'ready?' } },
-				{ offsetSeconds: 7.25, type: 'hand_raise', data: { userId: 'u1' } },
+				{
+					offsetSeconds: 1.5,
+					type: 'chat',
+					data: { id: 'm1', userId: 'u1', displayName: 'Student Sam', text: '<b>hello</b>' },
+				},
+				{
+					offsetSeconds: 4,
+					type: 'poll',
+					data: {
+						phase: 'opened',
+						pollId: 'p1',
+						question: 'Ready?',
+						options: ['yes', 'no'],
+						multiple: false,
+					},
+				},
+				{
+					offsetSeconds: 7.25,
+					type: 'hand_raise',
+					data: { userId: 'u1', displayName: 'Student Sam' },
+				},
+				{
+					offsetSeconds: 9.5,
+					type: 'poll',
+					data: { phase: 'closed', pollId: 'p1', tally: { counts: [1, 0], voters: 1 } },
+				},
 			],
 		};
 
@@ -125,19 +148,52 @@ describe('replay page: the VOD with its timeline', () => {
 		await page.goto(
 			`${base}/replay/#vod=${encodeURIComponent(vod)}&timeline=${encodeURIComponent(timeline)}`,
 		);
-		await page.waitForFunction(() => (window.replay?.shown.length ?? 0) === 3, null, {
+		await page.waitForFunction(() => (window.replay?.shown.length ?? 0) === 4, null, {
 			timeout: 30_000,
 		});
 
 		const shown = await page.evaluate(() => window.replay?.shown ?? []);
 
-		expect(shown.map((event) => event.type)).toEqual(['chat', 'poll', 'hand_raise']);
+		expect(shown.map((event) => event.type)).toEqual(['chat', 'poll', 'hand_raise', 'poll']);
 		for (const event of shown) {
 			expect(event.shownAtSeconds).toBeGreaterThanOrEqual(event.offsetSeconds);
 			expect(event.shownAtSeconds - event.offsetSeconds).toBeLessThan(1);
 		}
 
-		expect(await page.locator('#timeline li').count()).toBe(3);
+		expect(await page.locator('#timeline li').count()).toBe(4);
+		await page.close();
+	});
+
+	it('words each event for a person: who said what, a poll and its results, a hand', async () => {
+		const vod = await signedPlaylistUrl(
+			s3,
+			resources.bucket,
+			`recordings/${CLASS_ID}/vod.m3u8`,
+			300,
+		);
+		const timeline = await presign(`recordings/${CLASS_ID}/timeline.json`);
+		const page = await browser.context.newPage();
+
+		await page.goto(
+			`${base}/replay/#vod=${encodeURIComponent(vod)}&timeline=${encodeURIComponent(timeline)}`,
+		);
+		// Seeking to the end reveals everything at once.
+		await page.waitForFunction(() => document.getElementById('status')?.textContent === 'playing');
+		await page.locator('#vod').evaluate((video: HTMLVideoElement) => {
+			video.currentTime = 11;
+		});
+		await page.waitForFunction(() => (window.replay?.shown.length ?? 0) === 4, null, {
+			timeout: 30_000,
+		});
+
+		// The chat text is shown as typed, never as markup.
+		expect(await page.locator('#timeline li').allTextContents()).toEqual([
+			'0:01 Student Sam: <b>hello</b>',
+			'0:04 Poll: Ready? (yes / no)',
+			'0:07 Student Sam raised a hand',
+			'0:09 Poll closed: Ready? yes 1 · no 0 (1 answered)',
+		]);
+		expect(await page.locator('#timeline b').count()).toBe(0);
 		await page.close();
 	});
 

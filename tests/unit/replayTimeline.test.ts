@@ -15,8 +15,16 @@ function segment(startSeconds: number, duration = 2, discontinuity = false): Pla
 	};
 }
 
-function event(atSeconds: number): TimelineEvent {
-	return { classId: CLASS_ID, at: new Date(T0 + atSeconds * 1000), type: 'chat', data: {} };
+function event(
+	atSeconds: number,
+	type: TimelineEvent['type'] = 'chat',
+	data: TimelineEvent['data'] = {},
+): TimelineEvent {
+	return { classId: CLASS_ID, at: new Date(T0 + atSeconds * 1000), type, data };
+}
+
+function message(atSeconds: number, id: string, text: string): TimelineEvent {
+	return event(atSeconds, 'chat', { id, userId: 'u1', displayName: 'Sam', text });
 }
 
 describe('replayTimeline()', () => {
@@ -56,5 +64,44 @@ describe('replayTimeline()', () => {
 		);
 
 		expect(replay).toBeUndefined();
+	});
+
+	it('leaves out a deleted chat message and its deletion', () => {
+		const events = [
+			message(1, 'm1', 'keep me'),
+			message(2, 'm2', 'delete me'),
+			event(3, 'chat', { deleted: 'm2' }),
+			message(4, 'm3', 'keep me too'),
+		];
+		const replay = replayTimeline(CLASS_ID, events, [segment(0), segment(2), segment(4)]);
+
+		expect(replay?.events.map((e) => [e.offsetSeconds, e.type, e.data.id])).toEqual([
+			[1, 'chat', 'm1'],
+			[4, 'chat', 'm3'],
+		]);
+		expect(JSON.stringify(replay)).not.toContain('delete me');
+	});
+
+	it('leaves out a deleted message even when the deletion sorts first', () => {
+		// Two processes' clocks may disagree by a millisecond or so.
+		const events = [event(1, 'chat', { deleted: 'm1' }), message(1.001, 'm1', 'gone')];
+		const replay = replayTimeline(CLASS_ID, events, [segment(0)]);
+
+		expect(replay?.events).toEqual([]);
+	});
+
+	it('keeps everything else when the deleted message is not in the timeline', () => {
+		// A private message, say: it is never in the timeline, but may be deleted.
+		const events = [
+			message(1, 'm1', 'kept'),
+			event(1.5, 'chat', { deleted: 'private-1' }),
+			event(2, 'hand_raise', { userId: 'u1', displayName: 'Sam' }),
+		];
+		const replay = replayTimeline(CLASS_ID, events, [segment(0), segment(2)]);
+
+		expect(replay?.events.map((e) => [e.type, e.offsetSeconds])).toEqual([
+			['chat', 1],
+			['hand_raise', 2],
+		]);
 	});
 });

@@ -1,14 +1,18 @@
 // The replay page: plays a recording's VOD with hls.js and lists the class's
-// timeline events as the video reaches them. The presigned URLs come in the
-// address's fragment, `#vod=<url>&timeline=<url>`, which never reaches a server.
+// timeline events as the video reaches them, worded by describeEvents.ts. The
+// presigned URLs come in the address's fragment, `#vod=<url>&timeline=<url>`,
+// which never reaches a server.
 
 import Hls from 'hls.js';
 
 import type { ReplayEvent, ReplayTimeline } from '../../recorder/Timeline.ts';
+import { describeEvents } from './describeEvents.ts';
 
 interface ShownEvent extends ReplayEvent {
 	/** Where the video was when the event appeared. */
 	shownAtSeconds: number;
+	/** The line the list shows for it. */
+	text: string;
 }
 
 /** What tests and the console can read. */
@@ -55,15 +59,6 @@ function isTimeline(value: unknown): value is ReplayTimeline {
 	);
 }
 
-function describe(event: ReplayEvent): string {
-	const minutes = Math.floor(event.offsetSeconds / 60);
-	const seconds = Math.floor(event.offsetSeconds % 60)
-		.toString()
-		.padStart(2, '0');
-
-	return `${minutes}:${seconds} ${event.type} ${JSON.stringify(event.data)}`;
-}
-
 async function main(): Promise<void> {
 	const params = new URLSearchParams(location.hash.slice(1));
 	const vodUrl = params.get('vod');
@@ -80,7 +75,9 @@ async function main(): Promise<void> {
 		throw new Error(`the timeline could not be read (${response.status})`);
 	}
 
-	const pending = [...timeline.events].sort((a, b) => a.offsetSeconds - b.offsetSeconds);
+	const sorted = [...timeline.events].sort((a, b) => a.offsetSeconds - b.offsetSeconds);
+	const lines = describeEvents(sorted);
+	const pending = sorted.map((event, index) => ({ event, text: lines[index] ?? '' }));
 	const handle: ReplayHandle = { shown: [], events: pending.length };
 
 	window.replay = handle;
@@ -88,14 +85,16 @@ async function main(): Promise<void> {
 	// Checked on every frame rather than on timeupdate, which fires only
 	// every quarter second or so.
 	const reveal = (): void => {
-		while (pending[0] !== undefined && pending[0].offsetSeconds <= video.currentTime) {
-			const event = pending[0];
+		while (pending[0] !== undefined && pending[0].event.offsetSeconds <= video.currentTime) {
+			const { event, text } = pending[0];
 			const item = document.createElement('li');
 
 			pending.shift();
-			item.textContent = describe(event);
+			// Text only: chat and names are what members typed.
+			item.textContent = text;
+			item.dataset.type = event.type;
 			list.append(item);
-			handle.shown.push({ ...event, shownAtSeconds: video.currentTime });
+			handle.shown.push({ ...event, shownAtSeconds: video.currentTime, text });
 		}
 
 		video.requestVideoFrameCallback(reveal);
