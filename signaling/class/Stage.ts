@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { ProtocolError } from '../protocol/errors.ts';
 import type { ClassIo } from './ClassIo.ts';
 import { classKeys } from './classKeys.ts';
-import { classRoom, userRoom } from './rooms.ts';
+import { classRoom, moderatorRoom, userRoom } from './rooms.ts';
 
 export interface StageChange {
 	classId: string;
@@ -96,8 +96,15 @@ export class Stage {
 		return this.members(classId);
 	}
 
+	/** Drops the member's invitation and tells the teacher, who is waiting for an answer. */
 	async decline(classId: string, userId: string): Promise<void> {
-		await this.#options.redis.srem(classKeys(classId).stageInvites, userId);
+		if ((await this.#options.redis.srem(classKeys(classId).stageInvites, userId)) === 1) {
+			this.#options.io.to(moderatorRoom(classId)).emit('stage:declined', { userId });
+		}
+	}
+
+	async isInvited(classId: string, userId: string): Promise<boolean> {
+		return (await this.#options.redis.sismember(classKeys(classId).stageInvites, userId)) === 1;
 	}
 
 	/** Takes a member off the stage (the teacher did, or the member left it). */
