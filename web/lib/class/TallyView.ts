@@ -19,7 +19,9 @@ export function renderTally(
 			'li',
 			{ className: right ? 'right' : '' },
 			h('span', { className: 'option' }, right ? `${option} (right answer)` : option),
+			' ',
 			h('meter', { min: 0, max: Math.max(1, tally.voters), value: count, ariaHidden: 'true' }),
+			' ',
 			h('span', { className: 'count' }, `${count} (${share}%)`),
 		);
 	});
