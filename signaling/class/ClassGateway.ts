@@ -2,6 +2,7 @@
 // every event validated, size-bounded, rate-limited and checked against the
 // sender's role, always scoped to the class of the sender's join token.
 
+import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 
 import type { JoinClaims } from '../../common/auth/JoinToken.ts';
@@ -52,7 +53,6 @@ export async function attachClassSocket(
 	const logger = services.logger.child({ classId: claims.classId, userId: claims.userId });
 	const { classId, userId } = claims;
 	const s = services;
-	const known = new Set<string>();
 
 	function on<Schema extends z.ZodType, Result>(
 		event: EventName,
@@ -60,7 +60,6 @@ export async function attachClassSocket(
 		handle: (payload: z.output<Schema>) => Promise<Result>,
 		access: { moderator?: boolean } = {},
 	): void {
-		known.add(event);
 		socket.on(
 			event,
 			defineHandler(
@@ -267,10 +266,18 @@ export async function attachClassSocket(
 		leaderboard: await s.quizzes.leaderboard(classId),
 	}));
 
+	// NOTE: the media side binds its own events on the same socket, so an
+	// event is unknown only when no listener at all takes it.
+	const untyped: Socket = socket;
+
 	socket.onAny((event: unknown, ...args: unknown[]) => {
 		const ack = args.at(-1);
 
-		if (typeof event === 'string' && !known.has(event) && typeof ack === 'function') {
+		if (
+			typeof event === 'string' &&
+			untyped.listeners(event).length === 0 &&
+			typeof ack === 'function'
+		) {
 			(ack as (reply: unknown) => void)({
 				ok: false,
 				error: new ProtocolError('unknown_event', `no event ${event}`).toBody(),

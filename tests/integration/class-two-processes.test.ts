@@ -407,6 +407,14 @@ describe('interactive class on two signaling processes', () => {
 		await batch;
 	});
 
+	it('leaves the media events on the same socket to the media side', async () => {
+		const viewer = await member(b, 'student', 'Media Mo');
+		const joined = await request(viewer.socket, 'media:join', {});
+
+		expect(joined).toMatchObject({ ok: true, data: { peerId: viewer.socket.id } });
+		expect(await request(viewer.socket, 'media:leave', {})).toEqual({ ok: true, data: {} });
+	});
+
 	it('stores poll results and analytics events in MongoDB', async () => {
 		const client = new MongoClient(resources.mongoUrl);
 
