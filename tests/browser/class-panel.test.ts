@@ -75,6 +75,8 @@ describe('class panels on the audience page and the teacher studio', () => {
 			await tokenFor(memberClaims(classId, 'teacher', 'Teacher Tara')),
 		);
 		await region(teacher, 'Class').getByText('1 person in the class').waitFor();
+		// The media events share the socket with the class events.
+		await teacher.getByText('live', { exact: true }).waitFor();
 		viewerToken = await tokenFor(viewer);
 		audience = await openPage('audience', viewerToken);
 		await region(audience, 'Class').getByText('connected', { exact: true }).waitFor();
@@ -137,12 +139,16 @@ describe('class panels on the audience page and the teacher studio', () => {
 		expect(await link.getAttribute('href')).toBe(`/stage/#token=${viewerToken}`);
 		await onStage.getByRole('listitem').filter({ hasText: 'Ada Audience' }).waitFor();
 		await hands.getByText('No hands raised.').waitFor();
+		await hands.getByText('Ada Audience accepted and is on the stage.').waitFor();
+		await hand.getByText('Your hand is down: you are on the stage.').waitFor();
 		await hand.getByRole('button', { name: 'Raise hand' }).waitFor();
 
 		// The link opens the stage page with the same token: chat and count are there too.
 		const [stagePage] = await Promise.all([browser.context.waitForEvent('page'), link.click()]);
 
 		stagePage.on('pageerror', (error) => process.stderr.write(`[stage page] ${error.message}\n`));
+		// On the stage, the audience member may join the media session.
+		await stagePage.getByText('live', { exact: true }).waitFor();
 		await region(stagePage, 'Class').getByText('2 people in the class').waitFor();
 		await region(teacher, 'Chat')
 			.getByRole('textbox', { name: 'Message', exact: true })

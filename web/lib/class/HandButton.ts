@@ -29,8 +29,9 @@ export class HandButton {
 			this.#show(false);
 		});
 		client.on('stage:changed', ({ userId, onStage }) => {
-			if (onStage && userId === client.userId) {
+			if (onStage && userId === client.userId && this.#raised) {
 				this.#show(false);
+				this.#feedback.show('Your hand is down: you are on the stage.');
 			}
 		});
 	}

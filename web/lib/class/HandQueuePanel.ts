@@ -30,7 +30,10 @@ export class HandQueuePanel {
 		// Accepting takes the hand down without a queue push of its own.
 		client.on('stage:changed', ({ userId, onStage }) => {
 			if (onStage) {
-				this.#invited.delete(userId);
+				if (this.#invited.delete(userId)) {
+					this.#feedback.show(`${this.#nameOf(userId)} accepted and is on the stage.`);
+				}
+
 				void this.#reload();
 			}
 		});
