@@ -229,6 +229,7 @@ export async function createSignalingServer(
 			timeline,
 			logger,
 		}),
+		ballots,
 		analytics,
 		requestLimiter: new RateLimiter({ capacity: 30, refillPerSecond: 10 }),
 		chatLimiter: new RateLimiter({ capacity: 5, refillPerSecond: 2 }),

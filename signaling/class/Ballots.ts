@@ -219,4 +219,22 @@ export class Ballots {
 	async openIds(classId: string, kind: BallotSpec['kind']): Promise<string[]> {
 		return this.#redis.smembers(classKeys(classId).openBallots(kind));
 	}
+
+	/** The ids among `ids` of the ballots the user has answered, in one round trip. */
+	async answeredBy(classId: string, ids: readonly string[], userId: string): Promise<string[]> {
+		if (ids.length === 0) {
+			return [];
+		}
+
+		const keys = classKeys(classId);
+		const pipeline = this.#redis.pipeline();
+
+		for (const id of ids) {
+			pipeline.sismember(keys.ballotVoters(id), userId);
+		}
+
+		const replies = (await pipeline.exec()) ?? [];
+
+		return ids.filter((_, index) => replies[index]?.[1] === 1);
+	}
 }

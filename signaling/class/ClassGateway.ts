@@ -11,6 +11,7 @@ import * as protocol from '../protocol/class.ts';
 import { ProtocolError } from '../protocol/errors.ts';
 import type { ClientToServerEvents, Welcome } from '../protocol/class.ts';
 import type { Analytics } from './Analytics.ts';
+import type { Ballots } from './Ballots.ts';
 import type { ChatService } from './ChatService.ts';
 import type { ClassSocket } from './ClassIo.ts';
 import type { HandQueue } from './HandQueue.ts';
@@ -30,6 +31,8 @@ export interface ClassServices {
 	stage: Stage;
 	polls: Polls;
 	quizzes: Quizzes;
+	/** What polls and quizzes share; the welcome reads what a member has answered from it. */
+	ballots: Ballots;
 	analytics: Analytics;
 	/** Every event of a user. */
 	requestLimiter: RateLimiter;
@@ -149,10 +152,22 @@ export async function attachClassSocket(
 	on(
 		'presence:list',
 		protocol.PresenceList,
-		async (query) => ({
-			...(await s.presence.list(classId, query)),
-			count: await s.presence.count(classId),
-		}),
+		async (query) => {
+			const [page, count] = await Promise.all([
+				s.presence.list(classId, query),
+				s.presence.count(classId),
+			]);
+			const muted = await s.moderation.mutedAmong(
+				classId,
+				page.members.map((member) => member.userId),
+			);
+
+			return {
+				members: page.members.map((member) => ({ ...member, muted: muted.has(member.userId) })),
+				next: page.next,
+				count,
+			};
+		},
 		{ moderator: true },
 	);
 
@@ -191,6 +206,24 @@ export async function attachClassSocket(
 		'stage:remove',
 		protocol.StageTarget,
 		async ({ userId: target }) => nothing(s.stage.remove(classId, target)),
+		{ moderator: true },
+	);
+	on(
+		'stage:list',
+		protocol.Empty,
+		async () => {
+			const userIds = await s.stage.members(classId);
+			const present = new Map(
+				(await s.presence.members(classId, userIds)).map((member) => [member.userId, member]),
+			);
+
+			return {
+				members: userIds.map((id) => ({
+					userId: id,
+					displayName: present.get(id)?.displayName ?? null,
+				})),
+			};
+		},
 		{ moderator: true },
 	);
 	on(
@@ -253,16 +286,47 @@ export async function attachClassSocket(
 
 async function welcome(claims: JoinClaims, s: ClassServices): Promise<Welcome> {
 	const { classId, userId } = claims;
-	const [history, settings, muted, stage, openPolls, memberCount] = await Promise.all([
+	const [
+		history,
+		settings,
+		muted,
+		stage,
+		openPolls,
+		openQuestions,
+		handRaised,
+		invited,
+		memberCount,
+	] = await Promise.all([
 		s.chat.recent(classId),
 		s.moderation.settings(classId),
 		s.moderation.isMuted(classId, userId),
 		s.stage.members(classId),
 		s.polls.openPolls(classId),
+		s.quizzes.openQuestions(classId),
+		s.hands.isRaised(classId, userId),
+		s.stage.isInvited(classId, userId),
 		s.presence.count(classId),
 	]);
+	const answered = await s.ballots.answeredBy(
+		classId,
+		[...openPolls.map((poll) => poll.pollId), ...openQuestions.map((quiz) => quiz.questionId)],
+		userId,
+	);
 
-	return { userId, role: claims.role, history, settings, muted, stage, openPolls, memberCount };
+	return {
+		userId,
+		role: claims.role,
+		history,
+		settings,
+		muted,
+		stage,
+		openPolls,
+		openQuestions,
+		answered,
+		handRaised,
+		invited,
+		memberCount,
+	};
 }
 
 async function nothing(work: Promise<void>): Promise<null> {

@@ -59,6 +59,10 @@ export class HandQueue {
 		this.#io.to(userRoom(classId, userId)).emit('hand:lowered', { userId });
 	}
 
+	async isRaised(classId: string, userId: string): Promise<boolean> {
+		return (await this.#redis.zscore(classKeys(classId).hands, userId)) !== null;
+	}
+
 	async queue(classId: string): Promise<Member[]> {
 		const userIds = await this.#redis.zrange(classKeys(classId).hands, 0, QUEUE_VIEW - 1);
 

@@ -28,6 +28,17 @@ export class Moderation {
 		return (await this.#redis.sismember(classKeys(classId).muted, userId)) === 1;
 	}
 
+	/** The muted ones among `userIds`. */
+	async mutedAmong(classId: string, userIds: readonly string[]): Promise<Set<string>> {
+		if (userIds.length === 0) {
+			return new Set();
+		}
+
+		const flags = await this.#redis.smismember(classKeys(classId).muted, ...userIds);
+
+		return new Set(userIds.filter((_, index) => flags[index] === 1));
+	}
+
 	/**
 	 * Removes a member for the rest of the class: told why, then disconnected
 	 * on every process. The caller also takes them off the stage.

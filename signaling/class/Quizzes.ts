@@ -8,7 +8,7 @@ import type { JoinClaims } from '../../common/auth/JoinToken.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { LeaderboardEntry, QuizView, Tally } from '../protocol/class.ts';
 import type { Analytics } from './Analytics.ts';
-import type { Ballots } from './Ballots.ts';
+import type { Ballot, Ballots } from './Ballots.ts';
 import type { ClassIo } from './ClassIo.ts';
 import type { ClassTimeline } from './ClassTimeline.ts';
 import { classKeys } from './classKeys.ts';
@@ -69,12 +69,7 @@ export class Quizzes {
 				});
 			},
 		);
-		const view = {
-			questionId: ballot.id,
-			question: quiz.question,
-			options: quiz.options,
-			closesAt,
-		};
+		const view = quizView(ballot);
 
 		this.#options.io.to(classRoom(classId)).emit('quiz:question', view);
 
@@ -155,6 +150,17 @@ export class Quizzes {
 		return entries.map((entry, index) => ({ ...entry, displayName: names[index] ?? '' }));
 	}
 
+	/** The questions that still take answers; one whose time is up is left out. */
+	async openQuestions(classId: string): Promise<QuizView[]> {
+		const ids = await this.#options.ballots.openIds(classId, 'quiz');
+		const ballots = await Promise.all(ids.map((id) => this.#options.ballots.get(classId, id)));
+		const now = Date.now();
+
+		return ballots.flatMap((ballot) =>
+			ballot?.open === true && (ballot.closesAt ?? 0) > now ? [quizView(ballot)] : [],
+		);
+	}
+
 	stopTimers(): void {
 		for (const timer of this.#timers) {
 			clearTimeout(timer);
@@ -162,4 +168,13 @@ export class Quizzes {
 
 		this.#timers.clear();
 	}
+}
+
+function quizView(ballot: Ballot): QuizView {
+	return {
+		questionId: ballot.id,
+		question: ballot.question,
+		options: ballot.options,
+		closesAt: ballot.closesAt ?? ballot.openedAt,
+	};
 }

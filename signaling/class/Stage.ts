@@ -9,7 +9,7 @@ import { ProtocolError } from '../protocol/errors.ts';
 import type { ClassIo } from './ClassIo.ts';
 import type { ClassTimeline } from './ClassTimeline.ts';
 import { classKeys } from './classKeys.ts';
-import { classRoom, userRoom } from './rooms.ts';
+import { classRoom, moderatorRoom, userRoom } from './rooms.ts';
 
 export interface StageChange {
 	classId: string;
@@ -104,8 +104,15 @@ export class Stage {
 		return this.members(classId);
 	}
 
+	/** Drops the member's invitation and tells the teacher, who is waiting for an answer. */
 	async decline(classId: string, userId: string): Promise<void> {
-		await this.#options.redis.srem(classKeys(classId).stageInvites, userId);
+		if ((await this.#options.redis.srem(classKeys(classId).stageInvites, userId)) === 1) {
+			this.#options.io.to(moderatorRoom(classId)).emit('stage:declined', { userId });
+		}
+	}
+
+	async isInvited(classId: string, userId: string): Promise<boolean> {
+		return (await this.#options.redis.sismember(classKeys(classId).stageInvites, userId)) === 1;
 	}
 
 	/**

@@ -8,6 +8,9 @@
 import { z } from 'zod';
 
 import type { Ack } from './errors.ts';
+import { CHAT_MAX_CHARS, POLL_MAX_OPTIONS } from './limits.ts';
+
+export { CHAT_MAX_CHARS, POLL_MAX_OPTIONS };
 
 const userId = z.uuid();
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id');
@@ -16,9 +19,6 @@ const text = (max: number) =>
 		.string()
 		.transform((value) => value.trim())
 		.pipe(z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`));
-
-export const CHAT_MAX_CHARS = 500;
-export const POLL_MAX_OPTIONS = 10;
 
 // --- what clients send ------------------------------------------------------
 
@@ -111,6 +111,17 @@ export interface Member {
 	role: 'teacher' | 'student' | 'audience';
 }
 
+/** A member as the teacher's member list shows it. */
+export interface ListedMember extends Member {
+	muted: boolean;
+}
+
+/** A member on the stage; `displayName` is null while they are not connected. */
+export interface StageMember {
+	userId: string;
+	displayName: string | null;
+}
+
 export interface PollView {
 	pollId: string;
 	question: string;
@@ -148,6 +159,14 @@ export interface Welcome {
 	muted: boolean;
 	stage: string[];
 	openPolls: PollView[];
+	/** Quiz questions that still take answers, so a member joining mid-question can answer. */
+	openQuestions: QuizView[];
+	/** The ids of the open polls and questions this member has answered already. */
+	answered: string[];
+	/** Whether this member's hand is raised. */
+	handRaised: boolean;
+	/** Whether an invitation to the stage waits for this member's answer. */
+	invited: boolean;
 	memberCount: number;
 }
 
@@ -164,6 +183,8 @@ export interface ServerToClientEvents {
 	'hand:queue': (event: { queue: Member[] }) => void;
 	'hand:lowered': (event: { userId: string }) => void;
 	'stage:invited': (event: { by: string }) => void;
+	/** To the teacher: an invited member said no. */
+	'stage:declined': (event: { userId: string }) => void;
 	'stage:changed': (event: { userId: string; onStage: boolean }) => void;
 	'stage:mute': (event: { muted: boolean }) => void;
 	'poll:opened': (poll: PollView) => void;
@@ -195,7 +216,7 @@ export interface ClientToServerEvents {
 	'moderation:remove': Handler<z.input<typeof ModerationRemove>, null>;
 	'presence:list': Handler<
 		z.input<typeof PresenceList>,
-		{ members: Member[]; next: string | null; count: number }
+		{ members: ListedMember[]; next: string | null; count: number }
 	>;
 	'hand:raise': Handler<NoPayload, { position: number }>;
 	'hand:lower': Handler<NoPayload, null>;
@@ -206,6 +227,7 @@ export interface ClientToServerEvents {
 	'stage:decline': Handler<NoPayload, null>;
 	'stage:leave': Handler<NoPayload, null>;
 	'stage:remove': Handler<z.input<typeof StageTarget>, null>;
+	'stage:list': Handler<NoPayload, { members: StageMember[] }>;
 	'stage:mute': Handler<z.input<typeof StageMute>, null>;
 	'poll:open': Handler<z.input<typeof PollOpen>, PollView>;
 	'poll:answer': Handler<z.input<typeof PollAnswer>, null>;
@@ -216,3 +238,15 @@ export interface ClientToServerEvents {
 	'quiz:close': Handler<z.input<typeof QuizRef>, { correct: number; tally: Tally }>;
 	'quiz:leaderboard': Handler<NoPayload, { leaderboard: LeaderboardEntry[] }>;
 }
+
+export type ClassRequestName = keyof ClientToServerEvents;
+
+/** What a request sends. */
+export type ClassRequest<Name extends ClassRequestName> = Parameters<ClientToServerEvents[Name]>[0];
+
+/** What the ack of a request carries when it succeeds. */
+export type ClassReply<Name extends ClassRequestName> = Parameters<
+	ClientToServerEvents[Name]
+>[1] extends (reply: Ack<infer Result>) => void
+	? Result
+	: never;

@@ -419,6 +419,14 @@ describe('interactive class on two signaling processes', () => {
 		await batch;
 	});
 
+	it('leaves the media events on the same socket to the media side', async () => {
+		const viewer = await member(b, 'student', 'Media Mo');
+		const joined = await request(viewer.socket, 'media:join', {});
+
+		expect(joined).toMatchObject({ ok: true, data: { peerId: viewer.socket.id } });
+		expect(await request(viewer.socket, 'media:leave', {})).toEqual({ ok: true, data: {} });
+	});
+
 	it('stores poll results and analytics events in MongoDB', async () => {
 		const client = new MongoClient(resources.mongoUrl);
 
@@ -509,5 +517,89 @@ describe('interactive class on two signaling processes', () => {
 			expect(Date.now() - killedAt).toBeLessThan(PRESENCE_TTL_SECONDS * 1000 * 2 + 1000);
 			await sleep(200);
 		}
+	});
+
+	it('welcomes a member mid-question with the open question; a second tab also with their answer, hand and invitation', async () => {
+		const returning = memberClaims(classId, 'audience', 'Tabbed Tess');
+		const first = await joinClass(a.url, returning);
+
+		members.push(first);
+
+		const asked = next(first.socket, 'quiz:question');
+
+		await request(teacher.socket, 'quiz:ask', {
+			question: 'Capital of France?',
+			options: ['Lyon', 'Paris'],
+			correct: 1,
+			seconds: 60,
+		});
+
+		const { questionId } = await asked;
+		const late = await member(b, 'audience', 'Late Lou');
+
+		expect(late.welcome).toMatchObject({
+			openQuestions: [{ questionId, question: 'Capital of France?', options: ['Lyon', 'Paris'] }],
+			answered: [],
+			handRaised: false,
+			invited: false,
+		});
+		expect(late.welcome.openQuestions[0]).not.toHaveProperty('correct');
+
+		expect(await request(first.socket, 'quiz:answer', { questionId, choice: 1 })).toMatchObject({
+			ok: true,
+		});
+		expect(await request(first.socket, 'hand:raise', {})).toMatchObject({ ok: true });
+		expect(
+			await request(teacher.socket, 'stage:invite', { userId: returning.userId }),
+		).toMatchObject({ ok: true });
+
+		const second = await joinClass(b.url, returning);
+
+		members.push(second);
+		expect(second.welcome).toMatchObject({
+			answered: [questionId],
+			handRaised: true,
+			invited: true,
+		});
+
+		const declined = next(teacher.socket, 'stage:declined');
+
+		await request(second.socket, 'stage:decline', {});
+		expect(await declined).toEqual({ userId: returning.userId });
+		await request(second.socket, 'hand:lower', {});
+		await request(teacher.socket, 'quiz:close', { questionId });
+		expect((await member(a, 'audience', 'Later Liv')).welcome.openQuestions).toEqual([]);
+	});
+
+	it('names the stage for the teacher, also once a member has gone, and marks muted members', async () => {
+		const star = await member(b, 'student', 'Star Stu');
+		const { userId } = star.claims;
+
+		await request(teacher.socket, 'stage:invite', { userId });
+		expect(await request(star.socket, 'stage:accept', {})).toMatchObject({ ok: true });
+		expect(await request(teacher.socket, 'stage:list', {})).toEqual({
+			ok: true,
+			data: { members: [{ userId, displayName: 'Star Stu' }] },
+		});
+		expect(await request(star.socket, 'stage:list', {})).toMatchObject({
+			ok: false,
+			error: { code: 'forbidden' },
+		});
+
+		await request(teacher.socket, 'moderation:mute', { userId, muted: true });
+		expect(await request(teacher.socket, 'presence:list', { search: 'star' })).toMatchObject({
+			ok: true,
+			data: { members: [{ userId, muted: true }] },
+		});
+		expect(await request(teacher.socket, 'presence:list', { search: 'student' })).toMatchObject({
+			ok: true,
+			data: { members: [{ userId: student.claims.userId, muted: false }] },
+		});
+
+		star.socket.close();
+		await expect
+			.poll(async () => request(teacher.socket, 'stage:list', {}), { timeout: 5000 })
+			.toEqual({ ok: true, data: { members: [{ userId, displayName: null }] } });
+		await request(teacher.socket, 'stage:remove', { userId });
 	});
 });

@@ -2,12 +2,25 @@
 // the rendition by measured bandwidth. It starts muted so browsers let it
 // autoplay; the controls unmute it.
 //
-// NOTE: chat, polls and the raised hand are not on this page yet: the class
-// protocol that carries them over signaling is not part of this tree.
+// Beside the video, the page takes part in the class over a socket.io
+// connection of its own: chat, the member count, the raised hand, polls and
+// quiz questions, and the teacher's invitation to the stage.
+//
+// NOTE: the audience never joins the media session from this page (it sends
+// no media:join). A member who accepts a place on the stage is linked to the
+// stage page with the same join token, and that page publishes.
 
 import Hls from 'hls.js';
 
+import { ClassClient } from '../lib/ClassClient.ts';
+import { ChatPanel } from '../lib/class/ChatPanel.ts';
+import { HandButton } from '../lib/class/HandButton.ts';
+import { MemberCount } from '../lib/class/MemberCount.ts';
+import { PollBoard } from '../lib/class/PollBoard.ts';
+import { QuizBoard } from '../lib/class/QuizBoard.ts';
+import { StageInvitation } from '../lib/class/StageInvitation.ts';
 import { element, readToken } from '../lib/page.ts';
+import type { ErrorBody } from '../../signaling/protocol/errors.ts';
 
 export interface AudienceHandle {
 	classId: string;
@@ -44,10 +57,42 @@ function classIdOf(token: string): string {
 	return String(claims.classId);
 }
 
+/** The class beside the video, on a socket of the page's own. */
+function joinClass(token: string): void {
+	const status = element('#class-status', HTMLElement);
+	const client = ClassClient.connect(location.origin, token);
+	const section = (id: string): HTMLElement => element(`#${id}`, HTMLElement);
+
+	client.socket.on('connect', () => {
+		status.textContent = 'connected';
+	});
+	client.socket.on('disconnect', (reason) => {
+		status.textContent =
+			reason === 'io server disconnect'
+				? 'disconnected by the server'
+				: 'disconnected; reconnecting';
+	});
+	client.socket.on('connect_error', (error: Error & { data?: ErrorBody }) => {
+		status.textContent = `cannot connect: ${error.data?.code ?? error.message}`;
+	});
+
+	new MemberCount(client, section('class'));
+	new HandButton(client, section('hand'));
+	new StageInvitation(client, section('stage'), {
+		stagePageUrl: `/stage/#token=${encodeURIComponent(token)}`,
+	});
+	new PollBoard(client, section('polls'));
+	new QuizBoard(client, section('quiz'));
+	new ChatPanel(client, section('chat'));
+}
+
 function start(): void {
 	const status = element('#status', HTMLElement);
 	const video = element('#program', HTMLVideoElement);
-	const classId = classIdOf(readToken());
+	const token = readToken();
+	const classId = classIdOf(token);
+
+	joinClass(token);
 	const source = `/live/${classId}/master.m3u8`;
 	const errors: string[] = [];
 

@@ -16,6 +16,7 @@ import type {
 	MediaSource,
 	ProducerInfo,
 } from '../../signaling/protocol/media.ts';
+import { describeError, RequestError } from './RequestError.ts';
 
 /** A track this page receives from another member of the class. */
 export interface RemoteTrack {
@@ -38,16 +39,6 @@ export interface MediaSessionEvents {
 	status: (status: string) => void;
 	remoteAdded: (remote: RemoteTrack) => void;
 	remoteRemoved: (consumerId: string) => void;
-}
-
-/** An error from the server, with its stable code. */
-export class RequestError extends Error {
-	readonly code: ErrorBody['code'];
-
-	constructor(body: ErrorBody) {
-		super(`${body.code}: ${body.message}`);
-		this.code = body.code;
-	}
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -243,7 +234,7 @@ export class MediaSession {
 
 				return;
 			} catch (error) {
-				this.#emit('status', `join failed (${describe(error)}); retrying`);
+				this.#emit('status', `join failed (${describeError(error)}); retrying`);
 				await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
 			}
 		}
@@ -291,7 +282,7 @@ export class MediaSession {
 
 	#consumeLogged(producer: ProducerInfo, generation: number): void {
 		this.#consume(producer, generation).catch((error: unknown) => {
-			this.#emit('status', `cannot receive ${producer.source} (${describe(error)})`);
+			this.#emit('status', `cannot receive ${producer.source} (${describeError(error)})`);
 		});
 	}
 
@@ -355,7 +346,7 @@ export class MediaSession {
 			this.#emit('status', 'ICE restarted');
 		} catch (error) {
 			// A closed socket or transport is rebuilt by the reconnect path.
-			this.#emit('status', `ICE restart failed (${describe(error)})`);
+			this.#emit('status', `ICE restart failed (${describeError(error)})`);
 		}
 	}
 
@@ -494,8 +485,4 @@ function isSource(value: unknown): value is MediaSource {
 
 function numberOr0(value: unknown): number {
 	return typeof value === 'number' ? value : 0;
-}
-
-function describe(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,17 @@
 // The teacher studio: camera (in simulcast), microphone and screen share,
-// a preview, and who is on stage.
+// a preview, and the class around them: raised hands, the stage, polls and
+// quiz questions with live tallies, the chat with its moderation, and the
+// member list. The class events travel on the media session's socket.
 
+import { ClassClient } from '../lib/ClassClient.ts';
+import { ChatModeration } from '../lib/class/ChatModeration.ts';
+import { ChatPanel } from '../lib/class/ChatPanel.ts';
+import { HandQueuePanel } from '../lib/class/HandQueuePanel.ts';
+import { MemberCount } from '../lib/class/MemberCount.ts';
+import { MemberList } from '../lib/class/MemberList.ts';
+import { PollComposer } from '../lib/class/PollComposer.ts';
+import { QuizComposer } from '../lib/class/QuizComposer.ts';
+import { StagePanel } from '../lib/class/StagePanel.ts';
 import { element, startPage } from '../lib/page.ts';
 
 const page = startPage();
@@ -8,7 +19,19 @@ const { session } = page;
 const preview = element('#preview', HTMLVideoElement);
 const startButton = element('#screen-start', HTMLButtonElement);
 const stopButton = element('#screen-stop', HTMLButtonElement);
-const stage = element('#stage', HTMLUListElement);
+const client = new ClassClient(session.socket);
+const section = (id: string): HTMLElement => element(`#${id}`, HTMLElement);
+const members = new MemberList(client, section('members'));
+
+new MemberCount(client, section('class'));
+new HandQueuePanel(client, section('hands'));
+new StagePanel(client, section('stage'));
+new PollComposer(client, section('polls'));
+new QuizComposer(client, section('quiz'));
+new ChatPanel(client, section('chat'), {
+	moderator: { onMuted: (userId) => members.markMuted(userId, true) },
+});
+new ChatModeration(client, section('chat-moderation'));
 
 async function startCamera(): Promise<void> {
 	const stream = await navigator.mediaDevices.getUserMedia({
@@ -48,17 +71,6 @@ async function stopScreen(): Promise<void> {
 	stopButton.disabled = true;
 }
 
-/** Lists the distinct people whose media this page receives. */
-function showStage(): void {
-	const names = new Set([...session.remotes.values()].map((remote) => remote.producer.displayName));
-
-	stage.replaceChildren(
-		...[...names].map((name) => Object.assign(document.createElement('li'), { textContent: name })),
-	);
-}
-
-session.on('remoteAdded', showStage);
-session.on('remoteRemoved', showStage);
 startButton.addEventListener('click', () => void startScreen());
 stopButton.addEventListener('click', () => void stopScreen());
 page.startScreen = startScreen;
