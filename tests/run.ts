@@ -78,10 +78,15 @@ async function runTests(
 		// Errors outside any test (an unhandled rejection, a stream error
 		// event) fail the run too, as vitest itself would.
 		counts.failed += vitest.state.getUnhandledErrors().length;
-		// A file that failed to load has no tests but still fails the run.
+		// A file that failed to load, or whose beforeAll or afterAll threw,
+		// fails the run even though none of its tests is marked failed.
 		counts.failed += vitest.state
 			.getTestModules()
-			.filter((module) => !module.ok() && module.children.size === 0).length;
+			.filter(
+				(module) =>
+					!module.ok() &&
+					![...module.children.allTests()].some((test) => test.result().state === 'failed'),
+			).length;
 		await vitest.close();
 
 		return counts;

@@ -34,7 +34,17 @@ export async function ensureBucket(client: S3Client, bucket: string): Promise<vo
 			throw error;
 		}
 
-		await client.send(new CreateBucketCommand({ Bucket: bucket }));
+		try {
+			await client.send(new CreateBucketCommand({ Bucket: bucket }));
+		} catch (createError) {
+			// Another process created it between our two requests.
+			if (
+				!(createError instanceof S3ServiceException) ||
+				createError.name !== 'BucketAlreadyOwnedByYou'
+			) {
+				throw createError;
+			}
+		}
 	}
 }
 
