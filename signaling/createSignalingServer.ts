@@ -45,6 +45,7 @@ import { hlsUpload } from './media/hlsUpload.ts';
 import { servePages } from './media/servePages.ts';
 import { startMedia, type Media } from './media/startMedia.ts';
 import { ProtocolError } from './protocol/errors.ts';
+import { ProcessRelay } from './ProcessRelay.ts';
 import { refuseUnknownEvents } from './refuseUnknownEvents.ts';
 
 export interface SignalingServerOptions {
@@ -76,10 +77,11 @@ export async function createSignalingServer(
 	// The adapter names its stream itself, so its connection has no key prefix.
 	const adapterRedis = createRedis(redisUrl);
 	const feedSubscriber = createRedis(redisUrl);
+	const relayReader = createRedis(redisUrl, { keyPrefix: prefix });
 	const mongo = createMongoClient(mongoUrl);
 	const db = mongo.db(config.mongo.database);
 
-	for (const client of [redis, adapterRedis, feedSubscriber]) {
+	for (const client of [redis, adapterRedis, feedSubscriber, relayReader]) {
 		client.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 	}
 
@@ -148,8 +150,11 @@ export async function createSignalingServer(
 		options.onStageChange?.(change);
 	};
 
+	const relay = new ProcessRelay({ redis, reader: relayReader, logger });
+
 	// Changes made on other processes; those made here call onStageChange directly.
-	io.on('stage:changed', (change) => onStageChange(change));
+	relay.on('stage', ({ change }) => onStageChange(change));
+	await relay.start();
 
 	const buffers = {
 		chat: new WriteBehind({
@@ -204,6 +209,7 @@ export async function createSignalingServer(
 			moderation,
 			analytics,
 			timeline,
+			relay,
 			historySize: config.signaling.chatHistory,
 			tickMs: config.signaling.tickMs,
 			logger,
@@ -216,7 +222,9 @@ export async function createSignalingServer(
 			io,
 			limit: config.signaling.stageLimit,
 			onStageChange,
+			relay,
 			timeline,
+			logger,
 		}),
 		polls: new Polls({ ballots, io, tallies, results: buffers.results, analytics, timeline }),
 		quizzes: new Quizzes({
@@ -313,6 +321,7 @@ export async function createSignalingServer(
 				services.requestLimiter.close();
 				services.chatLimiter.close();
 				await io.close();
+				await relay.close();
 				await hls.close();
 				await feeds.close();
 				await media.close();

@@ -1,6 +1,7 @@
 // Class chat and the teacher's private messages. A message is stored in the
-// write-behind buffer before it is acknowledged, then handed to every
-// signaling process once; each process delivers what it gathered from all of
+// write-behind buffer and relayed to the other signaling processes
+// (signaling/ProcessRelay.ts) in one round trip before it is acknowledged;
+// each process delivers what it gathered from all of
 // them in one `chat:batch` frame per class per tick to its own members, so a
 // member gets at most one chat frame per tick however many processes and
 // messages there are.
@@ -14,6 +15,7 @@ import type { JoinClaims } from '../../common/auth/JoinToken.ts';
 import type { Logger } from '../../common/logger.ts';
 import { ProtocolError } from '../protocol/errors.ts';
 import type { ChatMessage } from '../protocol/class.ts';
+import type { ProcessRelay } from '../ProcessRelay.ts';
 import type { Analytics } from './Analytics.ts';
 import type { ClassIo } from './ClassIo.ts';
 import type { ClassTimeline } from './ClassTimeline.ts';
@@ -47,6 +49,8 @@ export interface ChatServiceOptions {
 	analytics: Analytics;
 	/** Class messages and deletions, for the replay; private messages stay out. */
 	timeline: ClassTimeline;
+	/** Class messages to and from the other signaling processes. */
+	relay: ProcessRelay;
 	historySize: number;
 	tickMs: number;
 	logger: Logger;
@@ -60,9 +64,8 @@ export class ChatService {
 
 	constructor(options: ChatServiceOptions) {
 		this.#options = options;
-		// NOTE: serverSideEmit travels on the adapter's Redis stream, which
-		// resumes after a reconnect, so a relayed message is not silently lost.
-		options.io.on('chat:accepted', ({ classId, message }) => this.#enqueue(classId, message));
+		// Messages accepted on other processes, relayed on a Redis stream.
+		options.relay.on('chat', ({ classId, message }) => this.#enqueue(classId, message));
 		this.#ticker = setInterval(() => this.#deliver(), options.tickMs);
 		this.#ticker.unref();
 	}
@@ -104,8 +107,9 @@ export class ChatService {
 
 		const message = this.#message(claims, text);
 
-		// The message, its place in the join history and its timeline entry go
-		// in one round trip, so an acknowledged message is in the replay too.
+		// The message, its place in the join history, its timeline entry and
+		// its relay to the other processes go in one round trip, so an
+		// acknowledged message is delivered everywhere and in the replay too.
 		await this.#store(classId, message, ['*'], (pipeline) => {
 			pipeline
 				.lpush(keys.chatRecent, JSON.stringify(message))
@@ -114,10 +118,10 @@ export class ChatService {
 				type: 'chat',
 				data: { id: message.id, userId, displayName: message.displayName, text },
 			});
+			this.#options.relay.addTo(pipeline, { type: 'chat', classId, message });
 		});
 
 		this.#enqueue(classId, message);
-		this.#options.io.serverSideEmit('chat:accepted', { classId, message });
 		this.#options.analytics.record({ classId, userId, type: 'chat', at: new Date(message.at) });
 
 		return message;

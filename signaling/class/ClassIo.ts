@@ -3,13 +3,13 @@
 import type { Server, Socket } from 'socket.io';
 
 import type { SocketData } from '../authenticate.ts';
-import type { ChatMessage, ClientToServerEvents, ServerToClientEvents } from '../protocol/class.ts';
+import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/class.ts';
 
-export interface InterServerEvents {
-	'stage:changed': (event: { classId: string; userId: string; onStage: boolean }) => void;
-	/** A class message accepted on another process, for this one to deliver to its members. */
-	'chat:accepted': (event: { classId: string; message: ChatMessage }) => void;
-}
+/**
+ * None: processes relay events on a Redis stream (signaling/ProcessRelay.ts),
+ * since the adapter's serverSideEmit does not survive a Redis reconnect.
+ */
+export type InterServerEvents = Record<string, never>;
 
 export type ClassIo = Server<
 	ClientToServerEvents,

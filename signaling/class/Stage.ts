@@ -5,6 +5,8 @@
 
 import type { Redis } from 'ioredis';
 
+import type { Logger } from '../../common/logger.ts';
+import type { ProcessRelay } from '../ProcessRelay.ts';
 import { ProtocolError } from '../protocol/errors.ts';
 import type { ClassIo } from './ClassIo.ts';
 import type { ClassTimeline } from './ClassTimeline.ts';
@@ -42,16 +44,18 @@ export interface StageOptions {
 	limit: number;
 	/**
 	 * Called on this process for every change made here; other processes
-	 * hear of it through `serverSideEmit('stage:changed')`. The media side
-	 * closes the producers of a member who left the stage.
+	 * hear of it through the relay. The media side closes the producers of a
+	 * member who left the stage.
 	 */
 	onStageChange: (change: StageChange) => void;
+	relay: ProcessRelay;
 	/**
 	 * Where each change made here is recorded, fire-and-log: the change has
 	 * taken effect in Redis and on the media side by then, so a failed record
 	 * must not fail (or delay) the answer to the member.
 	 */
 	timeline: ClassTimeline;
+	logger: Logger;
 }
 
 // NOTE: a stage member whose process dies stays in the stage set (presence
@@ -152,7 +156,11 @@ export class Stage {
 			userId: change.userId,
 			onStage: change.onStage,
 		});
-		this.#options.io.serverSideEmit('stage:changed', change);
 		this.#options.onStageChange(change);
+		// NOTE: the change has taken effect in Redis; the relay waits out a
+		// Redis reconnect rather than fail, so this only logs a closed client.
+		this.#options.relay.send({ type: 'stage', change }).catch((error: unknown) => {
+			this.#options.logger.warn({ err: error, ...change }, 'stage change not relayed');
+		});
 	}
 }

@@ -23,7 +23,7 @@ import {
 /** The Redis set of the users on a class's stage, kept by the class side. */
 export const stageKey = (classId: string): string => `class:${classId}:stage`;
 
-/** What the class side sends (and serverSideEmits) when the stage changes. */
+/** What the class side sends (and relays to the other processes) when the stage changes. */
 export const StageChanged = z.object({
 	classId: z.uuid(),
 	userId: z.uuid(),
@@ -52,7 +52,7 @@ export class MediaSignaling {
 		this.#logger = logger;
 
 		// Stage changes reach onStageChanged through the class side, from this
-		// process and (by serverSideEmit) from the others: see
+		// process and (through signaling/ProcessRelay.ts) from the others: see
 		// createSignalingServer.
 		io.on('connection', (socket) => this.#attach(socket));
 	}
