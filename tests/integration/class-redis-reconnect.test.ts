@@ -57,10 +57,7 @@ describe('chat delivery across a Redis reconnect', () => {
 			MONGODB_DATABASE: resources.mongoDatabase,
 		};
 
-		[a, b] = await Promise.all([
-			SignalingProcess.start(env, dir),
-			SignalingProcess.start(env, dir),
-		]);
+		[a, b] = await SignalingProcess.startPair(env, dir);
 
 		const classId = randomUUID();
 

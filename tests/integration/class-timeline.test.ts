@@ -239,10 +239,7 @@ describe('class timeline: what signaling records for the replay', () => {
 			SIGNALING_REDIS_PREFIX: resources.redisPrefix,
 		};
 
-		[a, b] = await Promise.all([
-			SignalingProcess.start(env, logDir),
-			SignalingProcess.start(env, logDir),
-		]);
+		[a, b] = await SignalingProcess.startPair(env, logDir);
 		mongo = new MongoClient(resources.mongoUrl);
 
 		// The teacher on one process, the members on the other.

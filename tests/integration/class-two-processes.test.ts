@@ -63,10 +63,7 @@ describe('interactive class on two signaling processes', () => {
 			SIGNALING_PRESENCE_COUNT_INTERVAL_MS: '300',
 			SIGNALING_STAGE_LIMIT: '1',
 		};
-		[a, b] = await Promise.all([
-			SignalingProcess.start(env, logDir),
-			SignalingProcess.start(env, logDir),
-		]);
+		[a, b] = await SignalingProcess.startPair(env, logDir);
 		redis = new Redis(resources.redisUrl, { keyPrefix: resources.redisPrefix });
 		teacher = await member(a, 'teacher', 'Teacher Tara');
 		student = await member(b, 'student', 'Student Sam');

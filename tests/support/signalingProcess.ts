@@ -88,6 +88,33 @@ export class SignalingProcess {
 		throw new Error(`signaling did not start:\n${started.logTail()}`);
 	}
 
+	/** Starts two processes at once; if one fails, stops the other before throwing. */
+	static async startPair(
+		env: Record<string, string>,
+		logDir: string,
+	): Promise<[SignalingProcess, SignalingProcess]> {
+		const [first, second] = await Promise.allSettled([
+			SignalingProcess.start(env, logDir),
+			SignalingProcess.start(env, logDir),
+		]);
+
+		if (first.status === 'fulfilled' && second.status === 'fulfilled') {
+			return [first.value, second.value];
+		}
+
+		const reasons: unknown[] = [];
+
+		for (const result of [first, second]) {
+			if (result.status === 'fulfilled') {
+				await result.value.stop();
+			} else {
+				reasons.push(result.reason);
+			}
+		}
+
+		throw reasons[0];
+	}
+
 	get pid(): number | undefined {
 		return this.#child.pid;
 	}
