@@ -25,7 +25,7 @@ export type JoinClaims = z.infer<typeof JoinClaims>;
 
 export interface SigningKey {
 	id: string;
-	secret: Uint8Array;
+	secret: Uint8Array<ArrayBuffer>;
 }
 
 export type JoinTokenErrorCode = 'token_expired' | 'token_invalid';
@@ -63,6 +63,30 @@ export function parseSigningKeys(value: string): SigningKey[] {
 	});
 }
 
+/**
+ * Each secret as an HMAC CryptoKey, imported once: given raw bytes, jose
+ * imports the key again on every sign and verify, which was the largest
+ * single cost of the join-token route.
+ */
+const cryptoKeys = new WeakMap<SigningKey, Promise<CryptoKey>>();
+
+function cryptoKeyOf(key: SigningKey): Promise<CryptoKey> {
+	let imported = cryptoKeys.get(key);
+
+	if (imported === undefined) {
+		imported = crypto.subtle.importKey(
+			'raw',
+			key.secret,
+			{ name: 'HMAC', hash: 'SHA-256' },
+			false,
+			['sign', 'verify'],
+		);
+		cryptoKeys.set(key, imported);
+	}
+
+	return imported;
+}
+
 export async function signJoinToken(
 	key: SigningKey,
 	claims: JoinClaims,
@@ -75,7 +99,7 @@ export async function signJoinToken(
 		.setSubject(claims.userId)
 		.setIssuedAt()
 		.setExpirationTime(`${ttlSeconds}s`)
-		.sign(key.secret);
+		.sign(await cryptoKeyOf(key));
 }
 
 /** Verifies signature, expiry and shape; throws a JoinTokenError with a stable code. */
@@ -93,7 +117,7 @@ export async function verifyJoinToken(
 					throw new JoinTokenError('token_invalid', 'token signed with an unknown key');
 				}
 
-				return key.secret;
+				return cryptoKeyOf(key);
 			},
 			{ issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] },
 		);
