@@ -32,7 +32,7 @@ const { values } = parseArgs({
 		seconds: { type: 'string', default: '60' },
 		rate: { type: 'string', default: '10' },
 		loaders: { type: 'string', default: '4' },
-		tick: { type: 'string', default: '100' },
+		tick: { type: 'string', default: '250' },
 	},
 });
 const CLIENTS = Number(values.clients);

@@ -65,7 +65,7 @@ const EnvSchema = z.object({
 		.default(''),
 	SIGNALING_PRESENCE_TTL_SECONDS: z.coerce.number().int().min(2).max(600).default(30),
 	SIGNALING_PRESENCE_COUNT_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
-	SIGNALING_TICK_MS: z.coerce.number().int().min(10).max(1000).default(100),
+	SIGNALING_TICK_MS: z.coerce.number().int().min(10).max(1000).default(250),
 	SIGNALING_STAGE_LIMIT: z.coerce.number().int().min(1).max(64).default(6),
 	SIGNALING_CHAT_HISTORY: z.coerce.number().int().min(0).max(500).default(50),
 	SFU_RTC_PORT_BASE: port.default(40000),

@@ -59,6 +59,9 @@ export interface SignalingServerOptions {
 	onStageChange?: (change: StageChange) => void;
 }
 
+/** How often the teacher gets the changed hand queue and live tallies. */
+const CHANGES_INTERVAL_MS = 500;
+
 export interface SignalingServer {
 	io: ClassIo;
 	port: number;
@@ -294,7 +297,7 @@ export async function createSignalingServer(
 			Promise.all([services.hands.publishChanges(), tallies.publishChanges()]).catch(
 				(error: unknown) => logger.warn({ err: error }, 'publishing changes failed'),
 			);
-		}, config.signaling.tickMs * 5),
+		}, CHANGES_INTERVAL_MS),
 	];
 
 	for (const buffer of Object.values(buffers)) {
