@@ -77,8 +77,12 @@ export class ClassProgram {
 		});
 	}
 
-	/** Stops ffmpeg and the output, then the upload; idempotent. */
-	async close(): Promise<void> {
+	/**
+	 * Stops ffmpeg and the output, then the upload; idempotent. `ended`: the
+	 * class is over, so the playlists are marked complete before their last
+	 * upload.
+	 */
+	async close(options: { ended?: boolean } = {}): Promise<void> {
 		if (this.#closed) {
 			return;
 		}
@@ -89,6 +93,9 @@ export class ClassProgram {
 
 		running?.output.close();
 		await running?.ladder.close();
+		if (options.ended === true) {
+			running?.ladder.endPlaylists();
+		}
 		// The last upload may miss segments ffmpeg deleted meanwhile; they
 		// have left the live window anyway.
 		await this.#publisher

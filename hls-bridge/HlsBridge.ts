@@ -28,12 +28,14 @@ export class HlsBridge {
 	readonly #programs = new Map<string, ClassProgram>();
 	/** Programs of ended classes still stopping; close() waits for them. */
 	readonly #closing = new Set<Promise<void>>();
+	/** Classes that have ended: they never go on air here again. */
+	readonly #ended = new Set<string>();
 	#closed = false;
 
 	constructor(options: HlsBridgeOptions) {
 		this.#options = options;
 		options.control.on('programchange', (classId, program) => {
-			if (!this.#closed && program !== undefined) {
+			if (!this.#closed && program !== undefined && !this.#ended.has(classId)) {
 				this.#program(classId).start();
 			}
 		});
@@ -42,7 +44,8 @@ export class HlsBridge {
 
 			this.#programs.delete(classId);
 			if (program !== undefined) {
-				this.#closeProgram(program);
+				// Tracked in #closing; a failure is logged there.
+				void this.#closeProgram(program);
 			}
 		});
 	}
@@ -50,6 +53,23 @@ export class HlsBridge {
 	/** A class's program, if it has one; for operators and tests. */
 	program(classId: string): ClassProgram | undefined {
 		return this.#programs.get(classId);
+	}
+
+	/**
+	 * The class is over: its program goes off air for good, and its
+	 * playlists end, so players stop at the last segment. Resolves once the
+	 * last upload is done.
+	 */
+	async end(classId: string): Promise<void> {
+		const program = this.#programs.get(classId);
+
+		// NOTE: one id per class ended while this process ran; small enough to
+		// keep for the process's life.
+		this.#ended.add(classId);
+		this.#programs.delete(classId);
+		if (program !== undefined) {
+			await this.#closeProgram(program, { ended: true });
+		}
 	}
 
 	/** Closes every class's program; idempotent. */
@@ -60,19 +80,21 @@ export class HlsBridge {
 
 		this.#programs.clear();
 		for (const program of programs) {
-			this.#closeProgram(program);
+			void this.#closeProgram(program);
 		}
 
 		await Promise.all(this.#closing);
 	}
 
-	#closeProgram(program: ClassProgram): void {
+	#closeProgram(program: ClassProgram, options: { ended?: boolean } = {}): Promise<void> {
 		const closing = program
-			.close()
+			.close(options)
 			.catch((error: unknown) => this.#options.logger.error({ err: error }, 'program close failed'))
 			.finally(() => this.#closing.delete(closing));
 
 		this.#closing.add(closing);
+
+		return closing;
 	}
 
 	#program(classId: string): ClassProgram {

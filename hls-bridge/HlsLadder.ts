@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import ffmpeg from 'fluent-ffmpeg';
@@ -60,6 +60,21 @@ export class HlsLadder {
 	/** Stops ffmpeg, letting it finish the segment it writes; idempotent. */
 	close(): Promise<void> {
 		return this.process.close();
+	}
+
+	/**
+	 * Marks every playlist as complete (`#EXT-X-ENDLIST`), so players stop
+	 * at the last segment instead of waiting for more; after close(), once
+	 * the class has ended.
+	 */
+	endPlaylists(): void {
+		for (const rendition of this.#options.renditions) {
+			const playlist = join(this.#options.outputDir, `${rendition.name}.m3u8`);
+
+			if (existsSync(playlist) && !readFileSync(playlist, 'utf8').includes('#EXT-X-ENDLIST')) {
+				appendFileSync(playlist, '#EXT-X-ENDLIST\n');
+			}
+		}
 	}
 }
 

@@ -30,6 +30,7 @@ import { Ballots } from './class/Ballots.ts';
 import { CHAT_COLLECTION, ChatService, type StoredChatMessage } from './class/ChatService.ts';
 import { attachClassSocket, type ClassServices } from './class/ClassGateway.ts';
 import type { ClassIo } from './class/ClassIo.ts';
+import { ClassEnding } from './class/ClassEnding.ts';
 import { ClassTimeline } from './class/ClassTimeline.ts';
 import { HandQueue } from './class/HandQueue.ts';
 import { LiveTallies } from './class/LiveTallies.ts';
@@ -81,10 +82,12 @@ export async function createSignalingServer(
 	const adapterRedis = createRedis(redisUrl);
 	const feedSubscriber = createRedis(redisUrl);
 	const relayReader = createRedis(redisUrl, { keyPrefix: prefix });
+	// The lifecycle channel is shared by every service, so this connection has no prefix.
+	const lifecycleSubscriber = createRedis(redisUrl);
 	const mongo = createMongoClient(mongoUrl);
 	const db = mongo.db(config.mongo.database);
 
-	for (const client of [redis, adapterRedis, feedSubscriber, relayReader]) {
+	for (const client of [redis, adapterRedis, feedSubscriber, relayReader, lifecycleSubscriber]) {
 		client.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 	}
 
@@ -247,22 +250,36 @@ export async function createSignalingServer(
 		logger,
 	};
 
+	const ending = new ClassEnding({
+		redis,
+		subscriber: lifecycleSubscriber,
+		io,
+		onEnded: (classId) => hls.end(classId),
+		logger,
+	});
+
+	await ending.start();
+
 	authenticate(io, required(config.joinTokens.keys, 'JOIN_TOKEN_KEYS'), logger);
 	io.use((socket, next) => {
 		const { classId, userId } = socket.data.claims;
 
-		moderation.isRemoved(classId, userId).then(
-			(removed) => {
+		Promise.all([ending.isEnded(classId), moderation.isRemoved(classId, userId)]).then(
+			([ended, removed]) => {
+				const refusal = ended
+					? new ProtocolError('class_ended')
+					: removed
+						? new ProtocolError('forbidden', 'removed from this class')
+						: undefined;
+
 				next(
-					removed
-						? Object.assign(new Error('removed from this class'), {
-								data: new ProtocolError('forbidden', 'removed from this class').toBody(),
-							})
-						: undefined,
+					refusal === undefined
+						? undefined
+						: Object.assign(new Error(refusal.message), { data: refusal.toBody() }),
 				);
 			},
 			(error: unknown) => {
-				logger.warn({ err: error }, 'removal check failed');
+				logger.warn({ err: error }, 'join checks failed');
 				next(
 					Object.assign(new Error('unavailable'), {
 						data: new ProtocolError('unavailable').toBody(),
@@ -323,6 +340,7 @@ export async function createSignalingServer(
 				services.quizzes.stopTimers();
 				services.requestLimiter.close();
 				services.chatLimiter.close();
+				ending.close();
 				await io.close();
 				await relay.close();
 				await hls.close();

@@ -41,6 +41,8 @@ export const classKeys = (classId: string) => {
 		leaderboard: `${base}:quiz:leaderboard`,
 		/** Hash: userId to display name, for the leaderboard. */
 		leaderboardNames: `${base}:quiz:names`,
+		/** String with expiry: the class has ended (or was cancelled); nobody joins. */
+		ended: `${base}:ended`,
 	};
 };
 

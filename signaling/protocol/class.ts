@@ -179,6 +179,8 @@ export interface ServerToClientEvents {
 	'chat:settings': (settings: ChatSettings) => void;
 	'moderation:muted': (event: { muted: boolean }) => void;
 	'moderation:removed': (event: { reason: string }) => void;
+	/** The class is over (ended or cancelled); the server disconnects the member next. */
+	'class:ended': (event: { reason: 'ended' | 'cancelled' }) => void;
 	'presence:count': (event: { count: number }) => void;
 	'hand:queue': (event: { queue: Member[] }) => void;
 	'hand:lowered': (event: { userId: string }) => void;

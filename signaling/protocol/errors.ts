@@ -16,6 +16,7 @@ export const ERROR_CODES = {
 	muted: 'the teacher has muted you in this class',
 	chat_locked: 'the teacher has locked the chat',
 	stage_full: 'the stage holds as many members as it may',
+	class_ended: 'the class has ended; there is nothing more to join',
 	unavailable: 'a backing service is unavailable; retry shortly',
 	internal: 'the server failed; the request may be retried',
 } as const;

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { types } from 'mediasoup';
 import type { Page } from 'playwright-core';
@@ -228,5 +229,20 @@ describe('the class as HLS on the audience page', () => {
 		await producerOf('student', 'microphone')?.pause();
 		expect(maxVolume(await segmentsSince(Date.now() + 1000))).toBeLessThan(-60);
 		expect(ladder()?.process.pid).toBe(pid);
+	});
+
+	it('ending the class ends every playlist, and the class stays off air', async () => {
+		await stack.hls?.end(stack.classId);
+
+		for (const variant of ['720p.m3u8', '480p.m3u8', '240p.m3u8']) {
+			const playlist = await (await fetch(live(variant))).text();
+
+			expect(playlist.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
+		}
+
+		// The teacher still publishes and the program still changes; no ladder starts again.
+		await producerOf('teacher', 'microphone')?.resume();
+		await sleep(3000);
+		expect(stack.hls?.program(stack.classId)).toBeUndefined();
 	});
 });

@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { CLASS_LIFECYCLE_CHANNEL } from '../../common/events/ClassLifecycle.ts';
 import type { ChatMessage, Tally } from '../../signaling/protocol/class.ts';
 import { createTestResources, type TestResources } from '../support/resources.ts';
 import {
@@ -313,6 +314,40 @@ describe('interactive class on two signaling processes', () => {
 		await gone;
 		await expect(joinClass(b.url, removed.claims)).rejects.toMatchObject({
 			data: { code: 'forbidden' },
+		});
+	});
+
+	it('ends a class on every process when the app API says so: told, disconnected, refused on return', async () => {
+		const endedClass = randomUUID();
+		const onA = await member(a, 'teacher', 'Ending Eve', endedClass);
+		const onB = await member(b, 'audience', 'Ending Ed', endedClass);
+		const told = [next(onA.socket, 'class:ended'), next(onB.socket, 'class:ended')];
+		const gone = [onA, onB].map(
+			({ socket }) => new Promise<void>((resolve) => socket.once('disconnect', () => resolve())),
+		);
+		const publisher = new Redis(resources.redisUrl);
+
+		try {
+			await publisher.publish(
+				CLASS_LIFECYCLE_CHANNEL,
+				JSON.stringify({ type: 'class.ended', classId: endedClass, at: new Date().toISOString() }),
+			);
+		} finally {
+			publisher.disconnect();
+		}
+
+		expect(await Promise.all(told)).toEqual([{ reason: 'ended' }, { reason: 'ended' }]);
+		await Promise.all(gone);
+		for (const on of [a, b]) {
+			await expect(joinClass(on.url, onB.claims)).rejects.toMatchObject({
+				data: { code: 'class_ended' },
+			});
+		}
+
+		// The class of the other tests carries on.
+		expect(student.socket.connected).toBe(true);
+		expect(await request(student.socket, 'chat:history', { limit: 1 })).toMatchObject({
+			ok: true,
 		});
 	});
 

@@ -34,6 +34,8 @@ export class ChatPanel {
 	#settings: ChatSettings = { locked: false, slowModeSeconds: 0 };
 	#muted = false;
 	#removed: string | undefined;
+	/** Why the class is over, as the notice says it. */
+	#ended: string | undefined;
 
 	constructor(client: ClassClient, host: HTMLElement, options: ChatPanelOptions = {}) {
 		this.#client = client;
@@ -81,6 +83,12 @@ export class ChatPanel {
 			this.#send.disabled = true;
 			this.#showNotices();
 		});
+		client.on('class:ended', ({ reason }) => {
+			this.#ended = reason === 'ended' ? 'The class has ended.' : 'The class was cancelled.';
+			this.#input.disabled = true;
+			this.#send.disabled = true;
+			this.#showNotices();
+		});
 	}
 
 	async #submit(): Promise<void> {
@@ -94,7 +102,7 @@ export class ChatPanel {
 
 		const sent = await this.#feedback.attempt(() => this.#client.request('chat:send', { text }));
 
-		this.#send.disabled = this.#removed !== undefined;
+		this.#send.disabled = this.#removed !== undefined || this.#ended !== undefined;
 		if (sent === undefined) {
 			return;
 		}
@@ -239,6 +247,10 @@ export class ChatPanel {
 
 	#showNotices(): void {
 		const notices: string[] = [];
+
+		if (this.#ended !== undefined) {
+			notices.push(this.#ended);
+		}
 
 		if (this.#removed !== undefined) {
 			notices.push(`You were removed from the class (${this.#removed}).`);
