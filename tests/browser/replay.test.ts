@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { signedPlaylistUrl } from '../../app-api/recordings/signedPlaylist.ts';
@@ -134,7 +135,8 @@ describe('replay page: the VOD with its timeline', () => {
 		rmSync(dir, { recursive: true, force: true });
 	});
 
-	it('shows each timeline event when the playing VOD reaches its offset, within 1 s', async () => {
+	/** The replay page of the class, with the URLs the replay listing returns. */
+	async function openReplay(): Promise<Page> {
 		// What the replay listing returns as replayUrl.
 		const vod = await signedPlaylistUrl(
 			s3,
@@ -148,6 +150,13 @@ describe('replay page: the VOD with its timeline', () => {
 		await page.goto(
 			`${base}/replay/#vod=${encodeURIComponent(vod)}&timeline=${encodeURIComponent(timeline)}`,
 		);
+
+		return page;
+	}
+
+	it('shows each timeline event when the playing VOD reaches its offset, within 1 s', async () => {
+		const page = await openReplay();
+
 		await page.waitForFunction(() => (window.replay?.shown.length ?? 0) === 4, null, {
 			timeout: 30_000,
 		});
@@ -165,18 +174,8 @@ describe('replay page: the VOD with its timeline', () => {
 	});
 
 	it('words each event for a person: who said what, a poll and its results, a hand', async () => {
-		const vod = await signedPlaylistUrl(
-			s3,
-			resources.bucket,
-			`recordings/${CLASS_ID}/vod.m3u8`,
-			300,
-		);
-		const timeline = await presign(`recordings/${CLASS_ID}/timeline.json`);
-		const page = await browser.context.newPage();
+		const page = await openReplay();
 
-		await page.goto(
-			`${base}/replay/#vod=${encodeURIComponent(vod)}&timeline=${encodeURIComponent(timeline)}`,
-		);
 		// Seeking to the end reveals everything at once.
 		await page.waitForFunction(() => document.getElementById('status')?.textContent === 'playing');
 		await page.locator('#vod').evaluate((video: HTMLVideoElement) => {
