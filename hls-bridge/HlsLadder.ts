@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
 
 import type { Logger } from '../common/logger.ts';
+import { programAudioMix } from '../common/programAudioMix.ts';
 import { SupervisedFfmpeg } from '../common/SupervisedFfmpeg.ts';
 import type { Rendition } from './Rendition.ts';
 
@@ -174,8 +175,8 @@ function playlistOf(options: HlsLadderOptions): string {
 
 /**
  * Splits the program's video once per rendition and scales each copy; with
- * several audio inputs, mixes them (at full level each: voices rarely
- * overlap) and splits the mix once per rendition.
+ * several audio inputs, mixes them (common/programAudioMix.ts) and splits
+ * the mix once per rendition.
  */
 function ladderFilter(renditions: readonly Rendition[], audioInputs: number): string {
 	const split = `[0:v]split=${renditions.length}${renditions.map((_, index) => `[s${index}]`).join('')}`;
@@ -185,11 +186,10 @@ function ladderFilter(renditions: readonly Rendition[], audioInputs: number): st
 			`pad=${rendition.width}:${rendition.height}:(ow-iw)/2:(oh-ih)/2,setsar=1[v${index}]`,
 	);
 
-	const inputs = Array.from({ length: audioInputs }, (_, index) => `[0:a:${index}]`).join('');
 	const mix =
 		audioInputs > 1
 			? [
-					`${inputs}amix=inputs=${audioInputs}:duration=longest:dropout_transition=0:normalize=0,` +
+					`${programAudioMix(audioInputs)},` +
 						`asplit=${renditions.length}${renditions.map((_, index) => `[a${index}]`).join('')}`,
 				]
 			: [];

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
 
 import type { Logger } from '../common/logger.ts';
+import { audioStreamsOf, programAudioMix } from '../common/programAudioMix.ts';
 import { SupervisedFfmpeg } from '../common/SupervisedFfmpeg.ts';
 
 export interface SegmentRecorderOptions {
@@ -57,46 +58,51 @@ export class SegmentRecorder {
 		const { dir, segmentSeconds, width, height, videoKbps } = this.#options;
 		const resuming = afterCrash || existsSync(join(dir, RECORDING_PLAYLIST));
 
+		const slots = audioStreamsOf(this.#options.sdp);
+		const picture =
+			`[0:v]scale=w=${width}:h=${height}:force_original_aspect_ratio=decrease,` +
+			`pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1[v]`;
+
 		// Options as separate arguments: fluent-ffmpeg splits a lone string
 		// holding one space.
-		return ffmpeg(this.#sdpFile)
-			.inputOptions(
-				'-protocol_whitelist',
-				'file,rtp,udp',
-				'-fflags',
-				'+genpts',
-				'-analyzeduration',
-				'500000',
-			)
-			.videoFilters(
-				`scale=w=${width}:h=${height}:force_original_aspect_ratio=decrease,` +
-					`pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1`,
-			)
-			.outputOptions(
-				...['-map', '0:v', '-map', '0:a'],
-				...[
-					'-c:v',
-					'libx264',
-					'-preset',
-					'veryfast',
-					'-tune',
-					'zerolatency',
-					'-pix_fmt',
-					'yuv420p',
-				],
-				...['-r', '30', '-b:v', `${videoKbps}k`, '-sc_threshold', '0'],
-				...['-force_key_frames', `expr:gte(t,n_forced*${segmentSeconds})`],
-				...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2'],
-				...['-f', 'hls', '-hls_time', String(segmentSeconds), '-hls_list_size', '0'],
-				...['-hls_playlist_type', 'event'],
-				'-hls_flags',
-				[
-					'independent_segments',
-					'program_date_time',
-					...(resuming ? ['append_list', 'discont_start'] : []),
-				].join('+'),
-				...['-hls_segment_filename', join(dir, 'seg_%06d.ts')],
-			)
-			.output(join(dir, RECORDING_PLAYLIST));
+		return (
+			ffmpeg(this.#sdpFile)
+				.inputOptions(
+					'-protocol_whitelist',
+					'file,rtp,udp',
+					'-fflags',
+					'+genpts',
+					'-analyzeduration',
+					'500000',
+				)
+				// The stage's microphones in one track: a replay plays one audio track.
+				.complexFilter(slots > 1 ? [picture, `${programAudioMix(slots)}[a]`] : [picture])
+				.outputOptions(
+					...['-map', '[v]', '-map', slots > 1 ? '[a]' : '0:a'],
+					...[
+						'-c:v',
+						'libx264',
+						'-preset',
+						'veryfast',
+						'-tune',
+						'zerolatency',
+						'-pix_fmt',
+						'yuv420p',
+					],
+					...['-r', '30', '-b:v', `${videoKbps}k`, '-sc_threshold', '0'],
+					...['-force_key_frames', `expr:gte(t,n_forced*${segmentSeconds})`],
+					...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2'],
+					...['-f', 'hls', '-hls_time', String(segmentSeconds), '-hls_list_size', '0'],
+					...['-hls_playlist_type', 'event'],
+					'-hls_flags',
+					[
+						'independent_segments',
+						'program_date_time',
+						...(resuming ? ['append_list', 'discont_start'] : []),
+					].join('+'),
+					...['-hls_segment_filename', join(dir, 'seg_%06d.ts')],
+				)
+				.output(join(dir, RECORDING_PLAYLIST))
+		);
 	}
 }
