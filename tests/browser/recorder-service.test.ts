@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Page } from 'playwright-core';
 
@@ -62,10 +62,16 @@ describe('recorder service: a class from the teacher page through the SFU to a V
 		browser = await launchChromium();
 	});
 
+	// Each test's recorder stops with it, passed or failed, so a failure
+	// leaves no second recorder to answer for the next test's class.
+	afterEach(async () => {
+		await recorder?.stop();
+		recorder = undefined;
+	});
+
 	afterAll(async () => {
 		await studio?.close();
 		await browser.close();
-		await recorder?.stop();
 		await signaling.stop();
 		await harness.close();
 		rmSync(root, { recursive: true, force: true });
@@ -182,6 +188,8 @@ describe('recorder service: a class from the teacher page through the SFU to a V
 			Number(probed.streams.find((stream) => stream.codec_type === kind)?.duration);
 
 		expect(Number(row.size_bytes)).toBe(statSync(mp4).size);
+		// The microphones of the program are mixed into one track.
+		expect(probed.streams.filter((stream) => stream.codec_type === 'audio')).toHaveLength(1);
 		expect(Math.abs(streamSeconds('video') - classSeconds)).toBeLessThan(2);
 		expect(Math.abs(streamSeconds('audio') - classSeconds)).toBeLessThan(2);
 
@@ -203,8 +211,6 @@ describe('recorder service: a class from the teacher page through the SFU to a V
 
 			expect(Math.abs(event.offsetSeconds - sinceStart)).toBeLessThan(2);
 		});
-
-		await recorder.stop();
 	});
 
 	it('resumes after kill -9 ten seconds into a 30-second class, losing at most 3 seconds', async () => {
