@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
 
 import type { Logger } from '../common/logger.ts';
-import { programAudioMix } from '../common/programAudioMix.ts';
+import { PROGRAM_INPUT_OPTIONS, programAudioMix } from '../common/programInput.ts';
 import { SupervisedFfmpeg } from '../common/SupervisedFfmpeg.ts';
 import type { Rendition } from './Rendition.ts';
 
@@ -88,14 +88,7 @@ function ladderCommand(
 	const resuming = continuing && existsSync(playlistOf(options));
 
 	return ffmpeg(sdpFile)
-		.inputOptions([
-			'-protocol_whitelist',
-			'file,rtp,udp',
-			'-fflags',
-			'+genpts',
-			'-analyzeduration',
-			'500000',
-		])
+		.inputOptions([...PROGRAM_INPUT_OPTIONS])
 		.complexFilter(ladderFilter(renditions, options.audioInputs ?? 1))
 		.outputOptions(
 			...renditions.flatMap((_, index) => ['-map', `[v${index}]`]),
@@ -175,7 +168,7 @@ function playlistOf(options: HlsLadderOptions): string {
 
 /**
  * Splits the program's video once per rendition and scales each copy; with
- * several audio inputs, mixes them (common/programAudioMix.ts) and splits
+ * several audio inputs, mixes them (common/programInput.ts) and splits
  * the mix once per rendition.
  */
 function ladderFilter(renditions: readonly Rendition[], audioInputs: number): string {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
 
 import type { Logger } from '../common/logger.ts';
-import { audioStreamsOf, programAudioMix } from '../common/programAudioMix.ts';
+import { audioStreamsOf, PROGRAM_INPUT_OPTIONS, programAudioMix } from '../common/programInput.ts';
 import { SupervisedFfmpeg } from '../common/SupervisedFfmpeg.ts';
 
 export interface SegmentRecorderOptions {
@@ -67,14 +67,7 @@ export class SegmentRecorder {
 		// holding one space.
 		return (
 			ffmpeg(this.#sdpFile)
-				.inputOptions(
-					'-protocol_whitelist',
-					'file,rtp,udp',
-					'-fflags',
-					'+genpts',
-					'-analyzeduration',
-					'500000',
-				)
+				.inputOptions([...PROGRAM_INPUT_OPTIONS])
 				// The stage's microphones in one track: a replay plays one audio track.
 				.complexFilter(slots > 1 ? [picture, `${programAudioMix(slots)}[a]`] : [picture])
 				.outputOptions(

@@ -1,7 +1,17 @@
-// How ffmpeg hears the class's program: the switcher (sfu/ProgramSwitcher.ts)
-// sends one Opus stream per microphone slot, silence in the idle ones, and
-// every receiver that makes something for people to listen to mixes them
-// into one voice track the same way.
+// How ffmpeg reads the class's program (sfu/ProgramSwitcher.ts, described by
+// an SDP file): the same input options for every receiver, and the one way
+// to mix the switcher's Opus streams, one per microphone slot with silence
+// in the idle ones, into a single voice track.
+
+/** Input options for the program's SDP file: RTP over UDP, timestamps made up where missing. */
+export const PROGRAM_INPUT_OPTIONS: readonly string[] = [
+	'-protocol_whitelist',
+	'file,rtp,udp',
+	'-fflags',
+	'+genpts',
+	'-analyzeduration',
+	'500000',
+];
 
 /**
  * The filter that mixes input 0's first `slots` audio streams, each at full
