@@ -53,7 +53,7 @@ async function openSocketIo(url: string, classId: string): Promise<void> {
 		throw new Error('JOIN_TOKEN_KEYS is not set');
 	}
 
-	const token = await signJoinToken(
+	const token = signJoinToken(
 		key,
 		{
 			classId,

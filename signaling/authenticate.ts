@@ -43,22 +43,25 @@ export function authenticate(io: Server, keys: readonly SigningKey[], logger: Lo
 			return;
 		}
 
-		verifyJoinToken(keys, token).then(
-			(claims) => {
-				(socket.data as SocketData).claims = claims;
-				void socket.join([classRoom(claims.classId), userRoom(claims.classId, claims.userId)]);
-				next();
-			},
-			(error: unknown) => {
-				const refused =
-					error instanceof JoinTokenError
-						? new ProtocolError(error.code, error.message)
-						: new ProtocolError('internal');
+		let claims: JoinClaims;
 
-				logger.debug({ code: refused.code }, 'handshake refused');
-				next(refusal(refused));
-			},
-		);
+		try {
+			claims = verifyJoinToken(keys, token);
+		} catch (error) {
+			const refused =
+				error instanceof JoinTokenError
+					? new ProtocolError(error.code, error.message)
+					: new ProtocolError('internal');
+
+			logger.debug({ code: refused.code }, 'handshake refused');
+			next(refusal(refused));
+
+			return;
+		}
+
+		(socket.data as SocketData).claims = claims;
+		void socket.join([classRoom(claims.classId), userRoom(claims.classId, claims.userId)]);
+		next();
 	});
 }
 

@@ -90,7 +90,7 @@ export function registerJoinTokenRoutes({ app, db, config }: RouteContext): void
 			}
 
 			const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-			const token = await signJoinToken(
+			const token = signJoinToken(
 				signingKey,
 				{ classId: request.params.id, userId: user.id, displayName: user.displayName, ...access },
 				ttlSeconds,

@@ -26,7 +26,7 @@ export async function createDemoClass(
 	const classId = randomUUID();
 	const teacherId = randomUUID();
 	const studentId = randomUUID();
-	const teacher = await signJoinToken(
+	const teacher = signJoinToken(
 		key,
 		{
 			classId,
@@ -37,7 +37,7 @@ export async function createDemoClass(
 		},
 		DEMO_TOKEN_TTL_SECONDS,
 	);
-	const student = await signJoinToken(
+	const student = signJoinToken(
 		key,
 		{
 			classId,
@@ -48,7 +48,7 @@ export async function createDemoClass(
 		},
 		DEMO_TOKEN_TTL_SECONDS,
 	);
-	const viewer = await signJoinToken(
+	const viewer = signJoinToken(
 		key,
 		{
 			classId,

@@ -61,7 +61,7 @@ describe('signaling handshake', () => {
 	}
 
 	it('admits a valid join token into its class and user rooms', async () => {
-		const socket = open({ token: await signJoinToken(key, claims, 60) });
+		const socket = open({ token: signJoinToken(key, claims, 60) });
 		const reply = (await socket.emitWithAck('whoami')) as { claims: JoinClaims; rooms: string[] };
 
 		expect(reply.claims).toEqual(claims);
@@ -82,7 +82,7 @@ describe('signaling handshake', () => {
 	});
 
 	it('refuses an expired token with token_expired', async () => {
-		const socket = open({ token: await signJoinToken(key, claims, -5) });
+		const socket = open({ token: signJoinToken(key, claims, -5) });
 		const error = await new Promise<Error & { data?: unknown }>((resolve) =>
 			socket.once('connect_error', resolve),
 		);

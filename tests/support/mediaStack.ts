@@ -110,7 +110,7 @@ export async function startMediaStack(options: { hls?: boolean } = {}): Promise<
 		token: async (role, displayName) => {
 			const userId = randomUUID();
 			const publish = role === 'teacher';
-			const token = await signJoinToken(
+			const token = signJoinToken(
 				signingKey,
 				{ classId, userId, displayName, role, grants: { publish, moderate: publish } },
 				600,

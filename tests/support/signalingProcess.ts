@@ -170,7 +170,7 @@ export interface Member {
 
 /** Connects a member and resolves once the class welcomed it. */
 export async function joinClass(url: string, claims: JoinClaims): Promise<Member> {
-	const token = await signJoinToken(testSigningKey(), claims, 300);
+	const token = signJoinToken(testSigningKey(), claims, 300);
 	const socket: MemberSocket = connect(url, {
 		auth: { token },
 		transports: ['websocket'],

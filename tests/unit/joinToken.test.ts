@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 
 import {
+	JoinTokenError,
 	parseSigningKeys,
 	signJoinToken,
 	verifyJoinToken,
@@ -18,6 +19,17 @@ const claims: JoinClaims = {
 	grants: { publish: false, moderate: false },
 };
 
+/** The code of the JoinTokenError that verify() throws; undefined when it throws none. */
+function refusalCode(verify: () => unknown): string | undefined {
+	try {
+		verify();
+	} catch (error) {
+		return error instanceof JoinTokenError ? error.code : undefined;
+	}
+
+	return undefined;
+}
+
 describe('join tokens', () => {
 	const [oldKey, newKey] = parseSigningKeys(
 		`${randomJoinTokenKeys('old')},${randomJoinTokenKeys('new')}`,
@@ -27,27 +39,27 @@ describe('join tokens', () => {
 		throw new Error('two keys expected');
 	}
 
-	it('verifyJoinToken() returns the claims signJoinToken() put in', async () => {
-		const token = await signJoinToken(oldKey, claims, 60);
+	it('verifyJoinToken() returns the claims signJoinToken() put in', () => {
+		const token = signJoinToken(oldKey, claims, 60);
 
-		await expect(verifyJoinToken([oldKey], token)).resolves.toEqual(claims);
+		expect(verifyJoinToken([oldKey], token)).toEqual(claims);
 	});
 
-	it('verifies tokens of every configured key, so keys rotate', async () => {
-		const token = await signJoinToken(oldKey, claims, 60);
+	it('verifies tokens of every configured key, so keys rotate', () => {
+		const token = signJoinToken(oldKey, claims, 60);
 
-		await expect(verifyJoinToken([newKey, oldKey], token)).resolves.toEqual(claims);
-		await expect(verifyJoinToken([newKey], token)).rejects.toMatchObject({ code: 'token_invalid' });
+		expect(verifyJoinToken([newKey, oldKey], token)).toEqual(claims);
+		expect(refusalCode(() => verifyJoinToken([newKey], token))).toBe('token_invalid');
 	});
 
-	it('refuses an expired token with token_expired', async () => {
-		const token = await signJoinToken(oldKey, claims, -1);
+	it('refuses an expired token with token_expired', () => {
+		const token = signJoinToken(oldKey, claims, -1);
 
-		await expect(verifyJoinToken([oldKey], token)).rejects.toMatchObject({ code: 'token_expired' });
+		expect(refusalCode(() => verifyJoinToken([oldKey], token))).toBe('token_expired');
 	});
 
-	it('refuses a tampered token with token_invalid', async () => {
-		const token = await signJoinToken(oldKey, claims, 60);
+	it('refuses a tampered token with token_invalid', () => {
+		const token = signJoinToken(oldKey, claims, 60);
 		const [header, payload, signature] = token.split('.');
 		const forged = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as Record<
 			string,
@@ -62,12 +74,8 @@ describe('join tokens', () => {
 			signature,
 		].join('.');
 
-		await expect(verifyJoinToken([oldKey], tampered)).rejects.toMatchObject({
-			code: 'token_invalid',
-		});
-		await expect(verifyJoinToken([oldKey], 'not-a-token')).rejects.toMatchObject({
-			code: 'token_invalid',
-		});
+		expect(refusalCode(() => verifyJoinToken([oldKey], tampered))).toBe('token_invalid');
+		expect(refusalCode(() => verifyJoinToken([oldKey], 'not-a-token'))).toBe('token_invalid');
 	});
 
 	it('parseSigningKeys() refuses short secrets', () => {

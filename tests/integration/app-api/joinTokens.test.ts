@@ -241,12 +241,12 @@ describe('app API: join tokens', () => {
 		const afterRotation = (await tokenFor(teacher)).body.token;
 
 		// The new app signs with the first key only.
-		await expect(verifyJoinToken([newKey], afterRotation)).resolves.toMatchObject({
+		expect(verifyJoinToken([newKey], afterRotation)).toMatchObject({
 			userId: teacher.id,
 		});
-		await expect(verifyJoinToken([oldKey], afterRotation)).rejects.toMatchObject({
-			code: 'token_invalid',
-		});
+		expect(() => verifyJoinToken([oldKey], afterRotation)).toThrow(
+			'token signed with an unknown key',
+		);
 		expect(await signaling.join(beforeRotation)).toMatchObject({ claims: { role: 'teacher' } });
 
 		const retired = await new SignalingUnderTest([newKey]).start();
