@@ -4,16 +4,20 @@ import pg from 'pg';
 import { ConfigError } from '../ConfigError.ts';
 import { redactUrl } from '../redactUrl.ts';
 import { describeError } from './describeError.ts';
+import { namingPool } from './preparedQuery.ts';
 
 /** A pooled connection to PostgreSQL. */
 export function createPostgresPool(url: string, max = 10): pg.Pool {
 	return new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
 }
 
-/** A kysely instance over its own pool; destroying it closes the pool. */
+/**
+ * A kysely instance over its own pool; destroying it closes the pool. Its
+ * queries made with prepareQuery() run as named prepared statements.
+ */
 export function createKysely<Database>(url: string, max = 10): Kysely<Database> {
 	return new Kysely<Database>({
-		dialect: new PostgresDialect({ pool: createPostgresPool(url, max) }),
+		dialect: new PostgresDialect({ pool: namingPool(createPostgresPool(url, max)) }),
 	});
 }
 
