@@ -1,7 +1,8 @@
 // `npm run bench:join-token`: the join-token route of the real app API (a
-// child process on the local stack) driven at a fixed 2,000 requests per
-// second by autocannon, then a minimal fastify route (benchmarks/
-// baselineServer.ts) at the same rate in the same run. Prints JSON.
+// child process on the local stack) at a steady 2,000 requests per second,
+// open loop (benchmarks/steadyRate.ts), then at full speed by autocannon for
+// its throughput; then a minimal fastify route (benchmarks/baselineServer.ts)
+// the same two ways in the same run. Prints JSON.
 //
 // BENCH_RATE (default 2000) and BENCH_DURATION_SECONDS (default 20) adjust
 // the run; DATABASE_URL and the other stack settings, when set, name an
@@ -25,45 +26,58 @@ import { LocalStack } from '../infra/stack/LocalStack.ts';
 import { randomJoinTokenKeys } from '../infra/stack/localJoinTokenKeys.ts';
 import { ManagedProcess } from '../infra/stack/ManagedProcess.ts';
 import { freePort } from '../infra/stack/ports.ts';
+import { measureSteadyRate, type SteadyRateFigures } from './steadyRate.ts';
 
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? 20);
 const CONNECTIONS = 50;
 
-interface Figures {
-	/** Responses per second, averaged over the run. */
+const SATURATION_SECONDS = 10;
+const WARMUP_SECONDS = 3;
+
+/** What autocannon reports at full speed: the most the route answers. */
+interface SaturationFigures {
 	rps: number;
-	/** Latency percentiles in milliseconds. */
 	p50: number;
-	p90: number;
 	p99: number;
-	max: number;
-	requests: number;
-	/** Connection errors and timeouts plus non-2xx answers. */
 	errors: number;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'classroom-bench-'));
 const owned: { stop(): Promise<void> }[] = [];
 
-async function measure(url: string, token: string | undefined, seconds: number): Promise<Figures> {
+/** The route at a steady RATE, then at full speed. */
+async function measure(
+	url: string,
+	token: string | undefined,
+): Promise<{ steady: SteadyRateFigures; saturation: SaturationFigures }> {
+	const headers: Record<string, string> =
+		token === undefined ? {} : { authorization: `Bearer ${token}` };
+	const steady = await measureSteadyRate({
+		url,
+		method: 'POST',
+		headers,
+		rate: RATE,
+		seconds: DURATION_SECONDS,
+		connections: CONNECTIONS,
+		warmupSeconds: WARMUP_SECONDS,
+	});
 	const result = await autocannon({
 		url,
 		method: 'POST',
 		connections: CONNECTIONS,
-		overallRate: RATE,
-		duration: seconds,
-		headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+		duration: SATURATION_SECONDS,
+		headers,
 	});
 
 	return {
-		rps: Math.round(result.requests.average),
-		p50: result.latency.p50,
-		p90: result.latency.p90,
-		p99: result.latency.p99,
-		max: result.latency.max,
-		requests: result.requests.total,
-		errors: result.errors + result.timeouts + result.non2xx,
+		steady,
+		saturation: {
+			rps: Math.round(result.requests.average),
+			p50: result.latency.p50,
+			p99: result.latency.p99,
+			errors: result.errors + result.timeouts + result.non2xx,
+		},
 	};
 }
 
@@ -171,10 +185,7 @@ async function main(): Promise<void> {
 	);
 	const routeUrl = `http://127.0.0.1:${apiPort}/classes/${course.id}/join-token`;
 
-	// A short warm-up lets the JIT and the connection pool settle first.
-	await measure(routeUrl, token, 3);
-
-	const route = await measure(routeUrl, token, DURATION_SECONDS);
+	const route = await measure(routeUrl, token);
 
 	await api.stop();
 
@@ -186,9 +197,7 @@ async function main(): Promise<void> {
 	);
 	const baselineUrl = `http://127.0.0.1:${baselinePort}/classes/${course.id}/join-token`;
 
-	await measure(baselineUrl, undefined, 3);
-
-	const baselineFigures = await measure(baselineUrl, undefined, DURATION_SECONDS);
+	const baselineFigures = await measure(baselineUrl, undefined);
 
 	await baseline.stop();
 
@@ -198,12 +207,16 @@ async function main(): Promise<void> {
 				benchmark: 'join-token',
 				targetRate: RATE,
 				durationSeconds: DURATION_SECONDS,
+				warmupSeconds: WARMUP_SECONDS,
+				saturationSeconds: SATURATION_SECONDS,
 				connections: CONNECTIONS,
 				route,
 				baseline: baselineFigures,
 				ratio: {
-					p99: Number((route.p99 / Math.max(baselineFigures.p99, 0.001)).toFixed(2)),
-					rps: Number((route.rps / Math.max(baselineFigures.rps, 1)).toFixed(3)),
+					p99: Number((route.steady.p99 / Math.max(baselineFigures.steady.p99, 0.001)).toFixed(2)),
+					saturationRps: Number(
+						(route.saturation.rps / Math.max(baselineFigures.saturation.rps, 1)).toFixed(3),
+					),
 				},
 				targetP99Ms: 10,
 				// The machine is shared; its load during the run says how far to trust the figures.
@@ -211,7 +224,8 @@ async function main(): Promise<void> {
 					cores: cpus().length,
 					loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)),
 				},
-				meetsTarget: route.p99 < 10 && route.errors === 0 && route.rps >= RATE * 0.95,
+				meetsTarget:
+					route.steady.p99 < 10 && route.steady.errors === 0 && route.steady.rps >= RATE * 0.95,
 			},
 			null,
 			'\t',
