@@ -9,6 +9,9 @@ import type { Logger } from '../../common/logger.ts';
 import type { Member } from '../protocol/class.ts';
 import { classKeys, PRESENCE_CLASSES } from './classKeys.ts';
 
+/** Members per command when storing many; keeps each command short for Redis. */
+const STORE_CHUNK = 500;
+
 export interface PresenceOptions {
 	redis: Redis;
 	ttlSeconds: number;
@@ -206,16 +209,26 @@ export class Presence {
 		await pipeline.exec();
 	}
 
+	/**
+	 * Writes members' expiry, record and name entry: three variadic commands
+	 * per chunk rather than three per member, so refreshing the thousands of
+	 * members a process holds costs it a few commands, not tens of thousands.
+	 */
 	#store(classId: string, members: readonly StoredMember[]) {
 		const keys = classKeys(classId);
 		const expiresAt = Date.now() + this.#ttlMs;
 		const pipeline = this.#redis.pipeline().sadd(PRESENCE_CLASSES, classId);
 
-		for (const member of members) {
+		for (let start = 0; start < members.length; start += STORE_CHUNK) {
+			const chunk = members.slice(start, start + STORE_CHUNK);
+
 			pipeline
-				.zadd(keys.presenceExpiry, expiresAt, member.userId)
-				.hset(keys.presenceMembers, member.userId, JSON.stringify(member))
-				.zadd(keys.presenceNames, 0, member.nameKey);
+				.zadd(keys.presenceExpiry, ...chunk.flatMap((member) => [expiresAt, member.userId]))
+				.hset(
+					keys.presenceMembers,
+					new Map(chunk.map((member) => [member.userId, JSON.stringify(member)])),
+				)
+				.zadd(keys.presenceNames, ...chunk.flatMap((member) => [0, member.nameKey]));
 		}
 
 		return pipeline;
