@@ -17,12 +17,15 @@ import { localJoinTokenKeys } from './stack/localJoinTokenKeys.ts';
 import { isPortFree } from './stack/ports.ts';
 import { parseSigningKeys } from '../common/auth/JoinToken.ts';
 import { createDemoClass } from '../signaling/media/demoClass.ts';
+import { SIGNALING_NODE_FLAGS } from '../signaling/nodeFlags.ts';
 import { buildPages } from '../web/build.ts';
 import { mediasoupWorkerBin } from './toolchain.ts';
 
 interface ServiceSpec {
 	name: string;
 	entry: string;
+	/** Node.js flags before the entry. */
+	nodeFlags?: readonly string[];
 	portSetting: string;
 	port: (config: Config) => number;
 }
@@ -37,6 +40,7 @@ const SERVICES: ServiceSpec[] = [
 	{
 		name: 'signaling',
 		entry: 'signaling/main.ts',
+		nodeFlags: SIGNALING_NODE_FLAGS,
 		portSetting: 'SIGNALING_PORT',
 		port: (c) => c.signaling.port,
 	},
@@ -111,11 +115,15 @@ async function main(): Promise<void> {
 	process.on('SIGTERM', () => void stop(0));
 
 	for (const service of SERVICES) {
-		const child = spawn(process.execPath, ['--import', 'tsx', service.entry], {
-			cwd: projectRoot,
-			env,
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
+		const child = spawn(
+			process.execPath,
+			[...(service.nodeFlags ?? []), '--import', 'tsx', service.entry],
+			{
+				cwd: projectRoot,
+				env,
+				stdio: ['ignore', 'pipe', 'pipe'],
+			},
+		);
 		const log = createWriteStream(join(logDir, `${service.name}.log`), { flags: 'a' });
 
 		child.stdout.pipe(log);

@@ -19,6 +19,7 @@ import {
 import { projectRoot } from '../../common/paths.ts';
 import { mediasoupWorkerBin } from '../../infra/toolchain.ts';
 import { freePort } from '../../infra/stack/ports.ts';
+import { SIGNALING_NODE_FLAGS } from '../../signaling/nodeFlags.ts';
 import type { Ack } from '../../signaling/protocol/errors.ts';
 import type {
 	ClientToServerEvents,
@@ -46,21 +47,25 @@ export class SignalingProcess {
 		const port = await freePort();
 		const logFile = join(logDir, `signaling-${port}.log`);
 		const log = openSync(logFile, 'a');
-		const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/main.ts'], {
-			cwd: projectRoot,
-			env: {
-				...process.env,
-				LOG_LEVEL: 'info',
-				// Each process runs its own mediasoup worker, on a port of its own.
-				SFU_WORKERS: '1',
-				// Benchmarks start these processes without tests/run.ts's environment.
-				MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN ?? mediasoupWorkerBin,
-				SFU_RTC_PORT_BASE: String(await freePort()),
-				...env,
-				SIGNALING_PORT: String(port),
+		const child = spawn(
+			process.execPath,
+			[...SIGNALING_NODE_FLAGS, '--import', 'tsx', 'signaling/main.ts'],
+			{
+				cwd: projectRoot,
+				env: {
+					...process.env,
+					LOG_LEVEL: 'info',
+					// Each process runs its own mediasoup worker, on a port of its own.
+					SFU_WORKERS: '1',
+					// Benchmarks start these processes without tests/run.ts's environment.
+					MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN ?? mediasoupWorkerBin,
+					SFU_RTC_PORT_BASE: String(await freePort()),
+					...env,
+					SIGNALING_PORT: String(port),
+				},
+				stdio: ['ignore', log, log],
 			},
-			stdio: ['ignore', log, log],
-		});
+		);
 
 		closeSync(log);
 
