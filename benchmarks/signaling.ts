@@ -207,6 +207,28 @@ function serverUsage(pids: number[], cpuBefore: number[], wallSeconds: number) {
 	};
 }
 
+/** Garbage collection so far in the signaling processes, from their metrics. */
+async function serverGc(servers: SignalingProcess[]): Promise<{ seconds: number; pauses: number }> {
+	let seconds = 0;
+	let pauses = 0;
+
+	for (const server of servers) {
+		const metrics = await (await fetch(`${server.url}/metrics`)).text();
+
+		for (const line of metrics.split('\n')) {
+			const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+
+			if (line.startsWith('nodejs_gc_duration_seconds_sum{')) {
+				seconds += value;
+			} else if (line.startsWith('nodejs_gc_duration_seconds_count{')) {
+				pauses += value;
+			}
+		}
+	}
+
+	return { seconds, pauses };
+}
+
 async function socketIoPhase(loaders: Loader[], servers: SignalingProcess[]) {
 	const classId = randomUUID();
 	const urls = servers.map((server) => server.url);
@@ -236,6 +258,7 @@ async function socketIoPhase(loaders: Loader[], servers: SignalingProcess[]) {
 	}
 
 	const cpuBefore = pids.map(cpuSeconds);
+	const gcBefore = await serverGc(servers);
 	const loaderCpuBefore = loaders.map((loader) => cpuSeconds(loader.pid));
 	const started = Date.now();
 	let sent = 0;
@@ -277,6 +300,7 @@ async function socketIoPhase(loaders: Loader[], servers: SignalingProcess[]) {
 		loaderCpuBefore,
 		(Date.now() - started) / 1000,
 	).cpuPercentOfOneCore;
+	const gcAfter = await serverGc(servers);
 	const delivery = await collect(loaders, sent);
 
 	for (const sender of senders) {
@@ -288,7 +312,12 @@ async function socketIoPhase(loaders: Loader[], servers: SignalingProcess[]) {
 	return {
 		join: joinFigures,
 		chat: { ...delivery, refused, unanswered },
-		server: usage,
+		server: {
+			...usage,
+			// Both processes together, while the chat ran.
+			gcPauses: gcAfter.pauses - gcBefore.pauses,
+			gcSeconds: Number((gcAfter.seconds - gcBefore.seconds).toFixed(2)),
+		},
 		loadProcessesCpuPercentOfOneCore: loaderCpu,
 	};
 }

@@ -336,7 +336,7 @@ export async function createSignalingServer(
 					clearInterval(timer);
 				}
 
-				services.chat.close();
+				await services.chat.close();
 				services.quizzes.stopTimers();
 				services.requestLimiter.close();
 				services.chatLimiter.close();

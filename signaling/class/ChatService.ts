@@ -7,6 +7,7 @@
 // messages there are.
 
 import { randomUUID } from 'node:crypto';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Collection, Document } from 'mongodb';
@@ -25,6 +26,9 @@ import { classRoom, userRoom } from './rooms.ts';
 import type { WriteBehind } from './WriteBehind.ts';
 
 export const CHAT_COLLECTION = 'chat_messages';
+
+/** Sockets written per turn of the event loop when delivering a batch. */
+const DELIVERY_CHUNK = 500;
 
 /** What MongoDB holds for one message. */
 export interface StoredChatMessage extends Document {
@@ -61,12 +65,14 @@ export class ChatService {
 	/** Messages accepted on this process and not yet delivered, per class. */
 	#pending = new Map<string, ChatMessage[]>();
 	readonly #ticker: NodeJS.Timeout;
+	/** The delivery under way; the next one starts after it. */
+	#delivering: Promise<void> = Promise.resolve();
 
 	constructor(options: ChatServiceOptions) {
 		this.#options = options;
 		// Messages accepted on other processes, relayed on a Redis stream.
 		options.relay.on('chat', ({ classId, message }) => this.#enqueue(classId, message));
-		this.#ticker = setInterval(() => this.#deliver(), options.tickMs);
+		this.#ticker = setInterval(() => void this.#deliver(), options.tickMs);
 		this.#ticker.unref();
 	}
 
@@ -203,9 +209,9 @@ export class ChatService {
 	}
 
 	/** Delivers what is pending and stops the ticker. */
-	close(): void {
+	async close(): Promise<void> {
 		clearInterval(this.#ticker);
-		this.#deliver();
+		await this.#deliver();
 	}
 
 	#message(claims: JoinClaims, text: string): ChatMessage {
@@ -247,16 +253,41 @@ export class ChatService {
 		}
 	}
 
-	#deliver(): void {
+	/** Sends what is pending; one delivery after the other, so batches keep their order. */
+	#deliver(): Promise<void> {
 		if (this.#pending.size === 0) {
-			return;
+			return this.#delivering;
 		}
 
 		const pending = this.#pending;
 
 		this.#pending = new Map();
-		for (const [classId, messages] of pending) {
-			this.#options.io.local.to(classRoom(classId)).emit('chat:batch', messages);
+		this.#delivering = this.#delivering.then(async () => {
+			for (const [classId, messages] of pending) {
+				await this.#broadcast(classId, messages);
+			}
+		});
+
+		return this.#delivering;
+	}
+
+	/**
+	 * One `chat:batch` to every local member of the class, DELIVERY_CHUNK
+	 * sockets at a time with the event loop free in between: writing to
+	 * 5,000 sockets at once held it for tens of milliseconds, and every chat
+	 * message arriving meanwhile (and every Redis answer) waited. Each chunk
+	 * is one broadcast, so its frame is still encoded once.
+	 */
+	async #broadcast(classId: string, messages: ChatMessage[]): Promise<void> {
+		const { io } = this.#options;
+		const members = [...(io.sockets.adapter.rooms.get(classRoom(classId)) ?? [])];
+
+		for (let start = 0; start < members.length; start += DELIVERY_CHUNK) {
+			if (start > 0) {
+				await yieldToEventLoop();
+			}
+
+			io.local.to(members.slice(start, start + DELIVERY_CHUNK)).emit('chat:batch', messages);
 		}
 	}
 }
