@@ -27,6 +27,7 @@ import { ensureTimelineIndex, TIMELINE_EVENTS_COLLECTION } from '../common/event
 import { authenticate } from './authenticate.ts';
 import { Analytics, ANALYTICS_COLLECTION, reviveTimestamp } from './class/Analytics.ts';
 import { Ballots } from './class/Ballots.ts';
+import { broadcastLocally } from './class/broadcastLocally.ts';
 import { CHAT_COLLECTION, ChatService, type StoredChatMessage } from './class/ChatService.ts';
 import { attachClassSocket, type ClassServices } from './class/ClassGateway.ts';
 import type { ClassIo } from './class/ClassIo.ts';
@@ -305,7 +306,7 @@ export async function createSignalingServer(
 		setInterval(() => {
 			for (const classId of presence.localClasses) {
 				presence.count(classId).then(
-					(count) => io.local.to(classRoom(classId)).emit('presence:count', { count }),
+					(count) => broadcastLocally(io, classRoom(classId), 'presence:count', { count }),
 					(error: unknown) => logger.warn({ err: error }, 'presence count failed'),
 				);
 			}

@@ -2,12 +2,11 @@
 // write-behind buffer and relayed to the other signaling processes
 // (signaling/ProcessRelay.ts) in one round trip before it is acknowledged;
 // each process delivers what it gathered from all of
-// them in one `chat:batch` frame per class per tick to its own members, so a
-// member gets at most one chat frame per tick however many processes and
-// messages there are.
+// them in one `chat:batch` frame per class per tick to its own members
+// (signaling/class/broadcastLocally.ts), so a member gets at most one chat
+// frame per tick however many processes and messages there are.
 
 import { randomUUID } from 'node:crypto';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Collection, Document } from 'mongodb';
@@ -18,6 +17,7 @@ import { ProtocolError } from '../protocol/errors.ts';
 import type { ChatMessage } from '../protocol/class.ts';
 import type { ProcessRelay } from '../ProcessRelay.ts';
 import type { Analytics } from './Analytics.ts';
+import { broadcastLocally } from './broadcastLocally.ts';
 import type { ClassIo } from './ClassIo.ts';
 import type { ClassTimeline } from './ClassTimeline.ts';
 import { classKeys } from './classKeys.ts';
@@ -26,9 +26,6 @@ import { classRoom, userRoom } from './rooms.ts';
 import type { WriteBehind } from './WriteBehind.ts';
 
 export const CHAT_COLLECTION = 'chat_messages';
-
-/** Sockets written per turn of the event loop when delivering a batch. */
-const DELIVERY_CHUNK = 500;
 
 /** What MongoDB holds for one message. */
 export interface StoredChatMessage extends Document {
@@ -264,30 +261,10 @@ export class ChatService {
 		this.#pending = new Map();
 		this.#delivering = this.#delivering.then(async () => {
 			for (const [classId, messages] of pending) {
-				await this.#broadcast(classId, messages);
+				await broadcastLocally(this.#options.io, classRoom(classId), 'chat:batch', messages);
 			}
 		});
 
 		return this.#delivering;
-	}
-
-	/**
-	 * One `chat:batch` to every local member of the class, DELIVERY_CHUNK
-	 * sockets at a time with the event loop free in between: writing to
-	 * 5,000 sockets at once held it for tens of milliseconds, and every chat
-	 * message arriving meanwhile (and every Redis answer) waited. Each chunk
-	 * is one broadcast, so its frame is still encoded once.
-	 */
-	async #broadcast(classId: string, messages: ChatMessage[]): Promise<void> {
-		const { io } = this.#options;
-		const members = [...(io.sockets.adapter.rooms.get(classRoom(classId)) ?? [])];
-
-		for (let start = 0; start < members.length; start += DELIVERY_CHUNK) {
-			if (start > 0) {
-				await yieldToEventLoop();
-			}
-
-			io.local.to(members.slice(start, start + DELIVERY_CHUNK)).emit('chat:batch', messages);
-		}
 	}
 }
