@@ -302,14 +302,26 @@ export async function createSignalingServer(
 	// Counts, the hand queue and live tallies are pushed on intervals, never
 	// per join or per answer. Counts go to local sockets only: every process
 	// pushes to its own members.
+	let countsGoingOut = false;
 	const timers = [
 		setInterval(() => {
-			for (const classId of presence.localClasses) {
-				presence.count(classId).then(
-					(count) => broadcastLocally(io, classRoom(classId), 'presence:count', { count }),
-					(error: unknown) => logger.warn({ err: error }, 'presence count failed'),
-				);
+			// A push still going out (a slow turn of a busy process) skips this round.
+			if (countsGoingOut) {
+				return;
 			}
+
+			countsGoingOut = true;
+			Promise.all(
+				presence.localClasses.map(async (classId) => {
+					const count = await presence.count(classId);
+
+					await broadcastLocally(io, classRoom(classId), 'presence:count', { count });
+				}),
+			)
+				.catch((error: unknown) => logger.warn({ err: error }, 'presence count failed'))
+				.finally(() => {
+					countsGoingOut = false;
+				});
 		}, config.signaling.presenceCountIntervalMs),
 		setInterval(() => {
 			Promise.all([services.hands.publishChanges(), tallies.publishChanges()]).catch(
