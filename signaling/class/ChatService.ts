@@ -64,6 +64,8 @@ export class ChatService {
 	readonly #ticker: NodeJS.Timeout;
 	/** The delivery going out, if any. */
 	#delivering: Promise<void> | undefined;
+	/** A tick came while a delivery was going out. */
+	#tickMissed = false;
 
 	constructor(options: ChatServiceOptions) {
 		this.#options = options;
@@ -208,6 +210,7 @@ export class ChatService {
 	/** Delivers what is pending and stops the ticker. */
 	async close(): Promise<void> {
 		clearInterval(this.#ticker);
+		// A delivery going out sends what arrived meanwhile; then the rest.
 		await this.#delivering;
 		await this.#deliver();
 	}
@@ -252,15 +255,22 @@ export class ChatService {
 	}
 
 	/**
-	 * Sends what is pending, unless a delivery is still going out: then the
-	 * messages wait for the next tick and go in one larger batch. A delivery
-	 * spans several turns of the event loop; queueing one per tick behind a
-	 * slow one let a busy process fall seconds behind (p99 5.5 s in a run of
-	 * bench:signaling), where merging them keeps it at most a tick behind.
+	 * Sends what is pending, unless a delivery is still going out: then that
+	 * delivery, once done, sends everything that arrived meanwhile at once. A
+	 * delivery spans several turns of the event loop; queueing one per tick
+	 * behind a slow one let a busy process fall seconds behind (p99 5.5 s in
+	 * a run of bench:signaling), and holding the messages for the next tick
+	 * instead added up to a tick to each.
 	 */
 	#deliver(): Promise<void> {
-		if (this.#delivering !== undefined || this.#pending.size === 0) {
-			return this.#delivering ?? Promise.resolve();
+		if (this.#delivering !== undefined) {
+			this.#tickMissed = true;
+
+			return this.#delivering;
+		}
+
+		if (this.#pending.size === 0) {
+			return Promise.resolve();
 		}
 
 		const pending = this.#pending;
@@ -273,6 +283,11 @@ export class ChatService {
 				}
 			} finally {
 				this.#delivering = undefined;
+			}
+
+			if (this.#tickMissed) {
+				this.#tickMissed = false;
+				await this.#deliver();
 			}
 		})();
 
