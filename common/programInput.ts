@@ -1,7 +1,8 @@
 // How ffmpeg reads the class's program (sfu/ProgramSwitcher.ts, described by
-// an SDP file): the same input options for every receiver, and the one way
-// to mix the switcher's Opus streams, one per microphone slot with silence
-// in the idle ones, into a single voice track.
+// an SDP file): the same input options for every receiver, the one way to
+// mix the switcher's Opus streams, one per microphone slot with silence in
+// the idle ones, into a single voice track, and the live H.264 encoder that
+// the HLS ladder and the recorder both use.
 
 /** Input options for the program's SDP file: RTP over UDP, timestamps made up where missing. */
 export const PROGRAM_INPUT_OPTIONS: readonly string[] = [
@@ -11,6 +12,18 @@ export const PROGRAM_INPUT_OPTIONS: readonly string[] = [
 	'+genpts',
 	'-analyzeduration',
 	'500000',
+];
+
+/** The H.264 encoder for the program, tuned for live output: no lookahead, no B-frames. */
+export const PROGRAM_H264_OPTIONS: readonly string[] = [
+	'-c:v',
+	'libx264',
+	'-preset',
+	'veryfast',
+	'-tune',
+	'zerolatency',
+	'-pix_fmt',
+	'yuv420p',
 ];
 
 /**

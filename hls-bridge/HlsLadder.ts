@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
 
 import type { Logger } from '../common/logger.ts';
-import { PROGRAM_INPUT_OPTIONS, programAudioMix } from '../common/programInput.ts';
+import {
+	PROGRAM_H264_OPTIONS,
+	PROGRAM_INPUT_OPTIONS,
+	programAudioMix,
+} from '../common/programInput.ts';
 import { SupervisedFfmpeg } from '../common/SupervisedFfmpeg.ts';
 import type { Rendition } from './Rendition.ts';
 
@@ -96,16 +100,9 @@ function ladderCommand(
 				'-map',
 				(options.audioInputs ?? 1) > 1 ? `[a${index}]` : '0:a',
 			]),
-			'-c:v',
-			'libx264',
-			'-preset',
-			'veryfast',
-			'-tune',
-			'zerolatency',
+			...PROGRAM_H264_OPTIONS,
 			'-profile:v',
 			'main',
-			'-pix_fmt',
-			'yuv420p',
 			// A fixed output rate: RTP input carries no frame rate, and
 			// ffmpeg's guess from the 90 kHz clock would duplicate frames
 			// by the thousand.

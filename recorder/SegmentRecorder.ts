@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
 
 import type { Logger } from '../common/logger.ts';
-import { audioStreamsOf, PROGRAM_INPUT_OPTIONS, programAudioMix } from '../common/programInput.ts';
+import {
+	audioStreamsOf,
+	PROGRAM_H264_OPTIONS,
+	PROGRAM_INPUT_OPTIONS,
+	programAudioMix,
+} from '../common/programInput.ts';
 import { SupervisedFfmpeg } from '../common/SupervisedFfmpeg.ts';
 
 export interface SegmentRecorderOptions {
@@ -72,16 +77,7 @@ export class SegmentRecorder {
 				.complexFilter(slots > 1 ? [picture, `${programAudioMix(slots)}[a]`] : [picture])
 				.outputOptions(
 					...['-map', '[v]', '-map', slots > 1 ? '[a]' : '0:a'],
-					...[
-						'-c:v',
-						'libx264',
-						'-preset',
-						'veryfast',
-						'-tune',
-						'zerolatency',
-						'-pix_fmt',
-						'yuv420p',
-					],
+					...PROGRAM_H264_OPTIONS,
 					...['-r', '30', '-b:v', `${videoKbps}k`, '-sc_threshold', '0'],
 					...['-force_key_frames', `expr:gte(t,n_forced*${segmentSeconds})`],
 					...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2'],
