@@ -24,6 +24,7 @@ import { webBuildDir } from '../web/paths.ts';
 import { ensureAnalyticsIndex } from '../common/events/AnalyticsEvent.ts';
 import { SINK_PORT_PAIRS } from '../common/events/ProgramFeed.ts';
 import { ensureTimelineIndex, TIMELINE_EVENTS_COLLECTION } from '../common/events/TimelineEvent.ts';
+import { RepeatingTask } from '../common/RepeatingTask.ts';
 import { authenticate } from './authenticate.ts';
 import { Analytics, ANALYTICS_COLLECTION, reviveTimestamp } from './class/Analytics.ts';
 import { Ballots } from './class/Ballots.ts';
@@ -302,27 +303,21 @@ export async function createSignalingServer(
 	// Counts, the hand queue and live tallies are pushed on intervals, never
 	// per join or per answer. Counts go to local sockets only: every process
 	// pushes to its own members.
-	let countsGoingOut = false;
-	const timers = [
-		setInterval(() => {
-			// A push still going out (a slow turn of a busy process) skips this round.
-			if (countsGoingOut) {
-				return;
-			}
-
-			countsGoingOut = true;
-			Promise.all(
+	// Runs never overlap: a push still going out on a busy process delays the next.
+	const countPush = new RepeatingTask(
+		async () => {
+			await Promise.all(
 				presence.localClasses.map(async (classId) => {
 					const count = await presence.count(classId);
 
 					await broadcastLocally(io, classRoom(classId), 'presence:count', { count });
 				}),
-			)
-				.catch((error: unknown) => logger.warn({ err: error }, 'presence count failed'))
-				.finally(() => {
-					countsGoingOut = false;
-				});
-		}, config.signaling.presenceCountIntervalMs),
+			);
+		},
+		config.signaling.presenceCountIntervalMs,
+		(error: unknown) => logger.warn({ err: error }, 'presence count failed'),
+	);
+	const timers = [
 		setInterval(() => {
 			Promise.all([services.hands.publishChanges(), tallies.publishChanges()]).catch(
 				(error: unknown) => logger.warn({ err: error }, 'publishing changes failed'),
@@ -330,6 +325,7 @@ export async function createSignalingServer(
 		}, CHANGES_INTERVAL_MS),
 	];
 
+	countPush.start();
 	for (const buffer of Object.values(buffers)) {
 		buffer.start();
 	}
@@ -349,6 +345,7 @@ export async function createSignalingServer(
 					clearInterval(timer);
 				}
 
+				await countPush.stop();
 				await services.chat.close();
 				services.quizzes.stopTimers();
 				services.requestLimiter.close();
