@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { createDecoder } from 'fast-jwt';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -43,6 +44,25 @@ describe('join tokens', () => {
 		const token = signJoinToken(oldKey, claims, 60);
 
 		expect(verifyJoinToken([oldKey], token)).toEqual(claims);
+	});
+
+	it('signJoinToken() writes an HS256 JWT naming its key, with issuer, audience and lifetime', () => {
+		const before = Math.floor(Date.now() / 1000);
+		const token = signJoinToken(oldKey, claims, 60);
+		const decoded = createDecoder({ complete: true })(token) as {
+			header: Record<string, unknown>;
+			payload: Record<string, unknown>;
+		};
+
+		expect(decoded.header).toEqual({ alg: 'HS256', typ: 'JWT', kid: oldKey.id });
+		expect(decoded.payload).toMatchObject({
+			...claims,
+			iss: 'live-classroom',
+			aud: 'signaling',
+			sub: claims.userId,
+		});
+		expect(decoded.payload.exp).toBe(Number(decoded.payload.iat) + 60);
+		expect(Number(decoded.payload.iat)).toBeGreaterThanOrEqual(before);
 	});
 
 	it('verifies tokens of every configured key, so keys rotate', () => {
