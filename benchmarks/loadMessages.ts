@@ -3,8 +3,21 @@
 
 export type LoadMode = 'socketio' | 'ws';
 
+/**
+ * Which client a socket.io member is: socket.io's protocol through its
+ * parsers (benchmarks/LeanSocketIoClient.ts), or the full socket.io-client.
+ */
+export type SocketIoClientKind = 'lean' | 'socket.io-client';
+
 export type ToLoader =
-	| { type: 'join'; mode: LoadMode; urls: string[]; count: number; classId: string }
+	| {
+			type: 'join';
+			mode: LoadMode;
+			client: SocketIoClientKind;
+			urls: string[];
+			count: number;
+			classId: string;
+	  }
 	| { type: 'measure' }
 	| { type: 'report' }
 	| { type: 'close' };

@@ -23,7 +23,13 @@ import {
 	SignalingProcess,
 	type Member,
 } from '../tests/support/signalingProcess.ts';
-import { benchText, type FromLoader, type LoadMode, type ToLoader } from './loadMessages.ts';
+import {
+	benchText,
+	type FromLoader,
+	type LoadMode,
+	type SocketIoClientKind,
+	type ToLoader,
+} from './loadMessages.ts';
 import type { FromBaseline, ToBaseline } from './wsBaseline.ts';
 
 const { values } = parseArgs({
@@ -33,6 +39,7 @@ const { values } = parseArgs({
 		rate: { type: 'string', default: '10' },
 		loaders: { type: 'string', default: '4' },
 		tick: { type: 'string', default: '250' },
+		client: { type: 'string', default: 'lean' },
 	},
 });
 const CLIENTS = Number(values.clients);
@@ -41,8 +48,17 @@ const RATE = Number(values.rate);
 const LOADERS = Number(values.loaders);
 const SENDERS = 10;
 const TICK_MS = Number(values.tick);
+const CLIENT = parseClient(values.client);
 /** Delivery is counted until it stops growing for this long (or everything arrived). */
 const QUIET_MS = 5000;
+
+function parseClient(value: string): SocketIoClientKind {
+	if (value !== 'lean' && value !== 'socket.io-client') {
+		throw new TypeError('--client is lean or socket.io-client');
+	}
+
+	return value;
+}
 
 const log = (line: string): boolean => process.stderr.write(`${line}\n`);
 
@@ -123,6 +139,7 @@ async function joinStorm(loaders: Loader[], mode: LoadMode, urls: string[], clas
 				{
 					type: 'join',
 					mode,
+					client: CLIENT,
 					urls,
 					classId,
 					count: Math.floor(CLIENTS / LOADERS) + (index < CLIENTS % LOADERS ? 1 : 0),
@@ -413,6 +430,7 @@ async function main(): Promise<void> {
 					chatPerSecond: RATE,
 					seconds: SECONDS,
 					tickMs: TICK_MS,
+					socketIoClient: CLIENT,
 					socketIo,
 					wsBaseline: baseline,
 					socketIoOverWs: {
