@@ -5,6 +5,9 @@
 // baseline. Prints the figures as JSON.
 //
 //   npm run bench:signaling -- --clients 10000 --seconds 60
+//
+// Members are LeanSocketIoClient (socket.io's protocol through its parsers);
+// `--client socket.io-client` makes them the full socket.io-client.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
