@@ -7,7 +7,8 @@
 //   npm run bench:signaling -- --clients 10000 --seconds 60
 //
 // Members are LeanSocketIoClient (socket.io's protocol through its parsers);
-// `--client socket.io-client` makes them the full socket.io-client.
+// `--client socket.io-client` makes them the full socket.io-client. Two load
+// processes by default (`--loaders`), one per core of the 2-core machine.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -40,7 +41,7 @@ const { values } = parseArgs({
 		clients: { type: 'string', default: '10000' },
 		seconds: { type: 'string', default: '60' },
 		rate: { type: 'string', default: '10' },
-		loaders: { type: 'string', default: '4' },
+		loaders: { type: 'string', default: '2' },
 		tick: { type: 'string', default: '250' },
 		client: { type: 'string', default: 'lean' },
 	},
