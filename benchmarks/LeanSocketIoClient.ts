@@ -15,6 +15,8 @@ import WebSocket from 'ws';
 
 type Listener = (...args: unknown[]) => void;
 
+const encoder = new Encoder();
+
 export class LeanSocketIoClient {
 	readonly #ws: WebSocket;
 	readonly #decoder = new Decoder();
@@ -64,7 +66,7 @@ export class LeanSocketIoClient {
 		switch (packet.type) {
 			case 'open':
 				// The Engine.IO session is open: join the default namespace.
-				for (const encoded of new Encoder().encode({
+				for (const encoded of encoder.encode({
 					type: PacketType.CONNECT,
 					nsp: '/',
 					data: auth,

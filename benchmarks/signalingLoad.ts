@@ -89,16 +89,14 @@ async function openSocketIo(
 
 	if (client === 'lean') {
 		const socket = new LeanSocketIoClient(url, { token });
-		let welcomed: () => void = () => undefined;
-		const welcome = new Promise<void>((resolve) => {
-			welcomed = resolve;
+		const welcomed = new Promise<void>((resolve) => {
+			socket.on('class:welcome', () => resolve());
 		});
 
 		sockets.push(socket);
 		socket.on('chat:batch', (messages) => count(messages as ChatMessage[]));
-		socket.on('class:welcome', () => welcomed());
 		await socket.connected;
-		await welcome;
+		await welcomed;
 
 		return;
 	}
