@@ -2,9 +2,8 @@
 // write-behind buffer and relayed to the other signaling processes
 // (signaling/ProcessRelay.ts) in one round trip before it is acknowledged;
 // each process delivers what it gathered from all of
-// them in one `chat:batch` frame per class per tick to its own members
-// (signaling/class/broadcastLocally.ts), so a member gets at most one chat
-// frame per tick however many processes and messages there are.
+// them to its own members (signaling/class/ChatDelivery.ts), so a member gets
+// at most one chat frame per tick however many processes and messages there are.
 
 import { randomUUID } from 'node:crypto';
 
@@ -17,8 +16,8 @@ import { ProtocolError } from '../protocol/errors.ts';
 import type { ChatMessage } from '../protocol/class.ts';
 import type { ProcessRelay } from '../ProcessRelay.ts';
 import type { Analytics } from './Analytics.ts';
-import { broadcastLocally } from './broadcastLocally.ts';
-import type { ClassIo } from './ClassIo.ts';
+import { ChatDelivery } from './ChatDelivery.ts';
+import type { ClassIo, ClassSocket } from './ClassIo.ts';
 import type { ClassTimeline } from './ClassTimeline.ts';
 import { classKeys } from './classKeys.ts';
 import type { Moderation } from './Moderation.ts';
@@ -59,20 +58,19 @@ export interface ChatServiceOptions {
 
 export class ChatService {
 	readonly #options: ChatServiceOptions;
-	/** Messages accepted on this process and not yet delivered, per class. */
-	#pending = new Map<string, ChatMessage[]>();
-	readonly #ticker: NodeJS.Timeout;
-	/** The delivery going out, if any. */
-	#delivering: Promise<void> | undefined;
-	/** A tick came while a delivery was going out. */
-	#tickMissed = false;
+	readonly #delivery: ChatDelivery;
 
 	constructor(options: ChatServiceOptions) {
 		this.#options = options;
+		this.#delivery = new ChatDelivery(options.io, options.tickMs);
+
 		// Messages accepted on other processes, relayed on a Redis stream.
-		options.relay.on('chat', ({ classId, message }) => this.#enqueue(classId, message));
-		this.#ticker = setInterval(() => void this.#deliver(), options.tickMs);
-		this.#ticker.unref();
+		options.relay.on('chat', ({ classId, message }) => this.#delivery.enqueue(classId, message));
+	}
+
+	/** Makes a member's socket one that class chat is delivered to. */
+	admit(socket: ClassSocket, classId: string): void {
+		this.#delivery.admit(socket, classId);
 	}
 
 	async send(claims: JoinClaims, text: string): Promise<ChatMessage> {
@@ -126,7 +124,7 @@ export class ChatService {
 			this.#options.relay.addTo(pipeline, { type: 'chat', classId, message });
 		});
 
-		this.#enqueue(classId, message);
+		this.#delivery.enqueue(classId, message);
 		this.#options.analytics.record({ classId, userId, type: 'chat', at: new Date(message.at) });
 
 		return message;
@@ -207,12 +205,9 @@ export class ChatService {
 		}));
 	}
 
-	/** Delivers what is pending and stops the ticker. */
+	/** Delivers what is pending and stops the deliveries. */
 	async close(): Promise<void> {
-		clearInterval(this.#ticker);
-		// A delivery going out sends what arrived meanwhile; then the rest.
-		await this.#delivering;
-		await this.#deliver();
+		await this.#delivery.close();
 	}
 
 	#message(claims: JoinClaims, text: string): ChatMessage {
@@ -242,55 +237,5 @@ export class ChatService {
 			this.#options.logger.warn({ err: error }, 'chat message not buffered');
 			throw new ProtocolError('unavailable', 'chat is unavailable for a moment; send again');
 		}
-	}
-
-	#enqueue(classId: string, message: ChatMessage): void {
-		const pending = this.#pending.get(classId);
-
-		if (pending === undefined) {
-			this.#pending.set(classId, [message]);
-		} else {
-			pending.push(message);
-		}
-	}
-
-	/**
-	 * Sends what is pending, unless a delivery is still going out: then that
-	 * delivery, once done, sends everything that arrived meanwhile at once. A
-	 * delivery spans several turns of the event loop; queueing one per tick
-	 * behind a slow one let a busy process fall seconds behind (p99 5.5 s in
-	 * a run of bench:signaling), and holding the messages for the next tick
-	 * instead added up to a tick to each.
-	 */
-	#deliver(): Promise<void> {
-		if (this.#delivering !== undefined) {
-			this.#tickMissed = true;
-
-			return this.#delivering;
-		}
-
-		if (this.#pending.size === 0) {
-			return Promise.resolve();
-		}
-
-		const pending = this.#pending;
-
-		this.#pending = new Map();
-		this.#delivering = (async () => {
-			try {
-				for (const [classId, messages] of pending) {
-					await broadcastLocally(this.#options.io, classRoom(classId), 'chat:batch', messages);
-				}
-			} finally {
-				this.#delivering = undefined;
-			}
-
-			if (this.#tickMissed) {
-				this.#tickMissed = false;
-				await this.#deliver();
-			}
-		})();
-
-		return this.#delivering;
 	}
 }

@@ -15,6 +15,7 @@ import type { Ballots } from './Ballots.ts';
 import type { ChatService } from './ChatService.ts';
 import type { ClassSocket } from './ClassIo.ts';
 import type { HandQueue } from './HandQueue.ts';
+import type { MemberCounts } from './MemberCounts.ts';
 import type { Moderation } from './Moderation.ts';
 import type { Polls } from './Polls.ts';
 import type { Presence } from './Presence.ts';
@@ -27,6 +28,8 @@ export interface ClassServices {
 	chat: ChatService;
 	moderation: Moderation;
 	presence: Presence;
+	/** Pushes member counts; told of each welcome. */
+	counts: MemberCounts;
 	hands: HandQueue;
 	stage: Stage;
 	polls: Polls;
@@ -52,6 +55,9 @@ export async function attachClassSocket(
 	const logger = services.logger.child({ classId: claims.classId, userId: claims.userId });
 	const { classId, userId } = claims;
 	const s = services;
+
+	// Before the welcome reads the chat history, so no message falls between them.
+	s.chat.admit(socket, classId);
 
 	function on<Schema extends z.ZodType, Result>(
 		event: EventName,
@@ -281,6 +287,7 @@ export async function attachClassSocket(
 	await s.presence.join(claims);
 	s.analytics.record({ classId, userId, type: 'join', at: new Date() });
 	socket.emit('class:welcome', await welcome(claims, s));
+	s.counts.welcomed(classId);
 	logger.debug('joined');
 }
 

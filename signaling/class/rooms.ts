@@ -5,3 +5,7 @@ export { classRoom, userRoom } from '../authenticate.ts';
 
 /** The teacher's sockets (members with `grants.moderate`): tallies and the hand queue. */
 export const moderatorRoom = (classId: string): string => `moderators:${classId}`;
+
+/** One chat delivery slot of a class on a process (signaling/class/ChatDelivery.ts). */
+export const chatSlotRoom = (classId: string, slot: number): string =>
+	`chat-slot:${classId}:${slot}`;
