@@ -24,11 +24,9 @@ import { webBuildDir } from '../web/paths.ts';
 import { ensureAnalyticsIndex } from '../common/events/AnalyticsEvent.ts';
 import { SINK_PORT_PAIRS } from '../common/events/ProgramFeed.ts';
 import { ensureTimelineIndex, TIMELINE_EVENTS_COLLECTION } from '../common/events/TimelineEvent.ts';
-import { RepeatingTask } from '../common/RepeatingTask.ts';
 import { authenticate } from './authenticate.ts';
 import { Analytics, ANALYTICS_COLLECTION, reviveTimestamp } from './class/Analytics.ts';
 import { Ballots } from './class/Ballots.ts';
-import { broadcastLocally } from './class/broadcastLocally.ts';
 import { CHAT_COLLECTION, ChatService, type StoredChatMessage } from './class/ChatService.ts';
 import { attachClassSocket, type ClassServices } from './class/ClassGateway.ts';
 import type { ClassIo } from './class/ClassIo.ts';
@@ -36,12 +34,12 @@ import { ClassEnding } from './class/ClassEnding.ts';
 import { ClassTimeline } from './class/ClassTimeline.ts';
 import { HandQueue } from './class/HandQueue.ts';
 import { LiveTallies } from './class/LiveTallies.ts';
+import { MemberCounts } from './class/MemberCounts.ts';
 import { Moderation } from './class/Moderation.ts';
 import { Polls, RESULTS_COLLECTION } from './class/Polls.ts';
 import { Presence } from './class/Presence.ts';
 import { Quizzes } from './class/Quizzes.ts';
 import { RateLimiter } from './class/RateLimiter.ts';
-import { classRoom } from './class/rooms.ts';
 import { Stage, type StageChange } from './class/Stage.ts';
 import { WriteBehind } from './class/WriteBehind.ts';
 import { hlsUpload } from './media/hlsUpload.ts';
@@ -224,6 +222,12 @@ export async function createSignalingServer(
 		}),
 		moderation,
 		presence,
+		counts: new MemberCounts({
+			io,
+			presence,
+			intervalMs: config.signaling.presenceCountIntervalMs,
+			logger,
+		}),
 		hands: new HandQueue(redis, io, presence, timeline),
 		stage: new Stage({
 			redis,
@@ -300,23 +304,8 @@ export async function createSignalingServer(
 		});
 	});
 
-	// Counts, the hand queue and live tallies are pushed on intervals, never
-	// per join or per answer. Counts go to local sockets only: every process
-	// pushes to its own members.
-	// Runs never overlap: a push still going out on a busy process delays the next.
-	const countPush = new RepeatingTask(
-		async () => {
-			await Promise.all(
-				presence.localClasses.map(async (classId) => {
-					const count = await presence.count(classId);
-
-					await broadcastLocally(io, classRoom(classId), 'presence:count', { count });
-				}),
-			);
-		},
-		config.signaling.presenceCountIntervalMs,
-		(error: unknown) => logger.warn({ err: error }, 'presence count failed'),
-	);
+	// Counts (signaling/class/MemberCounts.ts), the hand queue and live
+	// tallies are pushed on intervals, never per join or per answer.
 	const timers = [
 		setInterval(() => {
 			Promise.all([services.hands.publishChanges(), tallies.publishChanges()]).catch(
@@ -325,7 +314,7 @@ export async function createSignalingServer(
 		}, CHANGES_INTERVAL_MS),
 	];
 
-	countPush.start();
+	services.counts.start();
 	for (const buffer of Object.values(buffers)) {
 		buffer.start();
 	}
@@ -345,7 +334,7 @@ export async function createSignalingServer(
 					clearInterval(timer);
 				}
 
-				await countPush.stop();
+				await services.counts.close();
 				await services.chat.close();
 				services.quizzes.stopTimers();
 				services.requestLimiter.close();

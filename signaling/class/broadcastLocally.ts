@@ -19,7 +19,16 @@ export async function broadcastLocally<Event extends keyof ServerToClientEvents>
 	event: Event,
 	...args: Parameters<ServerToClientEvents[Event]>
 ): Promise<void> {
-	const sockets = [...(io.sockets.adapter.rooms.get(room) ?? [])];
+	const members = io.sockets.adapter.rooms.get(room);
+
+	if (members === undefined || members.size <= CHUNK) {
+		// One turn's worth: the room itself, without copying out its sockets.
+		io.local.to(room).emit(event, ...args);
+
+		return;
+	}
+
+	const sockets = [...members];
 
 	for (let start = 0; start < sockets.length; start += CHUNK) {
 		if (start > 0) {

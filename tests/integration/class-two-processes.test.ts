@@ -94,6 +94,45 @@ describe('interactive class on two signaling processes', () => {
 		});
 	});
 
+	it('delivers a burst once and in order to every member of both processes', async () => {
+		// Four: the teacher's chat allowance after the message of the test before.
+		const texts = ['one', 'two', 'three', 'four'].map((word) => `burst ${word}`);
+		const audience = await Promise.all(
+			Array.from({ length: 24 }, (_, index) =>
+				member(index % 2 === 0 ? a : b, 'audience', `Burst Member ${index}`),
+			),
+		);
+		const received = audience.map(() => [] as string[]);
+
+		audience.forEach((joined, index) => {
+			joined.socket.on('chat:batch', (messages) => {
+				for (const message of messages) {
+					if (message.text.startsWith('burst ')) {
+						received[index]?.push(message.text);
+					}
+				}
+			});
+		});
+
+		for (const text of texts) {
+			expect(await request(teacher.socket, 'chat:send', { text })).toMatchObject({ ok: true });
+		}
+
+		const deadline = Date.now() + 10_000;
+
+		while (received.some((got) => got.length < texts.length) && Date.now() < deadline) {
+			await sleep(50);
+		}
+
+		// Two more ticks, so a second copy would have arrived.
+		await sleep(600);
+		expect(received).toEqual(audience.map(() => texts));
+
+		for (const joined of audience) {
+			joined.socket.close();
+		}
+	});
+
 	it('gives a member who joins later the recent messages', async () => {
 		await request(student.socket, 'chat:send', { text: 'history please' });
 
@@ -366,6 +405,26 @@ describe('interactive class on two signaling processes', () => {
 			ok: false,
 			error: { code: 'forbidden' },
 		});
+	});
+
+	it('pushes the count when it changes, and nothing while it holds still', async () => {
+		// Three push intervals (300 ms) with no joins and no leaves.
+		await sleep(900);
+
+		const quiet: number[] = [];
+		const listener = ({ count }: { count: number }) => quiet.push(count);
+
+		student.socket.on('presence:count', listener);
+		await sleep(900);
+		student.socket.off('presence:count', listener);
+		expect(quiet).toEqual([]);
+
+		const before = await request(teacher.socket, 'presence:list', { limit: 1 });
+		const counted = before.ok ? (before.data as { count: number }).count : -1;
+		const pushed = next(student.socket, 'presence:count');
+
+		await member(a, 'audience', 'Newcomer Nia');
+		expect(await pushed).toEqual({ count: counted + 1 });
 	});
 
 	it('keeps members of another class out: their teacher cannot reach this class', async () => {
