@@ -437,6 +437,16 @@ async function main(): Promise<void> {
 					socketIoClient: CLIENT,
 					socketIo,
 					wsBaseline: baseline,
+					// The targets, read off the socket.io figures above.
+					targets: {
+						allJoinedWithin30s:
+							socketIo.join.failed === 0 && socketIo.join.timeToAllJoinedMs < 30_000,
+						deliveryComplete:
+							socketIo.chat.refused === 0 &&
+							socketIo.chat.unanswered === 0 &&
+							socketIo.chat.deliveries === socketIo.chat.deliveriesExpected,
+						latencyP99Under500Ms: socketIo.chat.latencyMsP99 < 500,
+					},
 					socketIoOverWs: {
 						latencyP50: ratio(socketIo.chat.latencyMsP50, baseline.chat.latencyMsP50),
 						latencyP99: ratio(socketIo.chat.latencyMsP99, baseline.chat.latencyMsP99),
