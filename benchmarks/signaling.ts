@@ -228,10 +228,16 @@ function serverUsage(pids: number[], cpuBefore: number[], wallSeconds: number) {
 	};
 }
 
-/** Garbage collection so far in the signaling processes, from their metrics. */
-async function serverGc(servers: SignalingProcess[]): Promise<{ seconds: number; pauses: number }> {
-	let seconds = 0;
-	let pauses = 0;
+/**
+ * Garbage collection so far in the signaling processes, and the worst of
+ * their event-loop delays since the last read (prom-client resets its delay
+ * histogram at every read), from their metrics.
+ */
+async function serverMetrics(servers: SignalingProcess[]) {
+	let gcSeconds = 0;
+	let gcPauses = 0;
+	let loopDelayP99Ms = 0;
+	let loopDelayMaxMs = 0;
 
 	for (const server of servers) {
 		const metrics = await (await fetch(`${server.url}/metrics`)).text();
@@ -240,14 +246,18 @@ async function serverGc(servers: SignalingProcess[]): Promise<{ seconds: number;
 			const value = Number(line.slice(line.lastIndexOf(' ') + 1));
 
 			if (line.startsWith('nodejs_gc_duration_seconds_sum{')) {
-				seconds += value;
+				gcSeconds += value;
 			} else if (line.startsWith('nodejs_gc_duration_seconds_count{')) {
-				pauses += value;
+				gcPauses += value;
+			} else if (line.startsWith('nodejs_eventloop_lag_p99_seconds{')) {
+				loopDelayP99Ms = Math.max(loopDelayP99Ms, Math.round(value * 1000));
+			} else if (line.startsWith('nodejs_eventloop_lag_max_seconds{')) {
+				loopDelayMaxMs = Math.max(loopDelayMaxMs, Math.round(value * 1000));
 			}
 		}
 	}
 
-	return { seconds, pauses };
+	return { gcSeconds, gcPauses, loopDelayP99Ms, loopDelayMaxMs };
 }
 
 async function socketIoPhase(loaders: Loader[], servers: SignalingProcess[]) {
@@ -279,7 +289,7 @@ async function socketIoPhase(loaders: Loader[], servers: SignalingProcess[]) {
 	}
 
 	const cpuBefore = pids.map(cpuSeconds);
-	const gcBefore = await serverGc(servers);
+	const before = await serverMetrics(servers);
 	const loaderCpuBefore = loaders.map((loader) => cpuSeconds(loader.pid));
 	const started = Date.now();
 	let sent = 0;
@@ -321,7 +331,7 @@ async function socketIoPhase(loaders: Loader[], servers: SignalingProcess[]) {
 		loaderCpuBefore,
 		(Date.now() - started) / 1000,
 	).cpuPercentOfOneCore;
-	const gcAfter = await serverGc(servers);
+	const after = await serverMetrics(servers);
 	const delivery = await collect(loaders, sent);
 
 	for (const sender of senders) {
@@ -336,8 +346,11 @@ async function socketIoPhase(loaders: Loader[], servers: SignalingProcess[]) {
 		server: {
 			...usage,
 			// Both processes together, while the chat ran.
-			gcPauses: gcAfter.pauses - gcBefore.pauses,
-			gcSeconds: Number((gcAfter.seconds - gcBefore.seconds).toFixed(2)),
+			gcPauses: after.gcPauses - before.gcPauses,
+			gcSeconds: Number((after.gcSeconds - before.gcSeconds).toFixed(2)),
+			// The worse of the two processes.
+			eventLoopDelayP99Ms: after.loopDelayP99Ms,
+			eventLoopDelayMaxMs: after.loopDelayMaxMs,
 		},
 		loadProcessesCpuPercentOfOneCore: loaderCpu,
 	};
