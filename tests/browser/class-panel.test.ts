@@ -254,6 +254,27 @@ describe('class panels on the audience page and the teacher studio', () => {
 		await late.close();
 	});
 
+	it('a private message from the member list reaches the member, and the teacher, marked private', async () => {
+		const members = region(teacher, 'Members');
+
+		await members.getByLabel('Search members by name').fill('ada');
+		await members.getByRole('button', { name: 'Message Ada Audience privately' }).click();
+		await members
+			.getByRole('textbox', { name: 'Private message to Ada Audience' })
+			.fill('Stay after class, please');
+		await members.getByRole('button', { name: 'Send privately' }).click();
+		await members.getByText('Private message sent to Ada Audience.').waitFor();
+		await region(audience, 'Chat')
+			.getByRole('listitem')
+			.filter({ hasText: '(private): Stay after class, please' })
+			.waitFor();
+		// The sender's copy, for the teacher's other tabs too.
+		await region(teacher, 'Chat')
+			.getByRole('listitem')
+			.filter({ hasText: '(private): Stay after class, please' })
+			.waitFor();
+	});
+
 	it('a member muted from the member list is refused with muted, and slow mode refuses a second message', async () => {
 		const members = region(teacher, 'Members');
 		const chat = region(audience, 'Chat');

@@ -1,9 +1,11 @@
 // The teacher's member list: paged, searched by the start of a name, with
-// the class count, and per member mute, unmute and removal from the class.
+// the class count, and per member a private message, mute, unmute and
+// removal from the class.
 // It is read on demand (search, refresh, more), never pushed: a class of
 // thousands would otherwise flood the teacher's page.
 
 import type { ListedMember } from '../../../signaling/protocol/class.ts';
+import { CHAT_MAX_CHARS } from '../../../signaling/protocol/limits.ts';
 import type { ClassClient } from '../ClassClient.ts';
 import { counted, h } from './dom.ts';
 import { FeedbackLine } from './FeedbackLine.ts';
@@ -123,6 +125,16 @@ export class MemberList {
 			ariaLabel: `Remove ${member.displayName} from the class`,
 		});
 
+		const message = h('button', {
+			type: 'button',
+			textContent: 'Message',
+			ariaLabel: `Message ${member.displayName} privately`,
+		});
+
+		message.addEventListener('click', () => {
+			message.hidden = true;
+			item.append(this.#privateForm(member, () => (message.hidden = false)));
+		});
 		mute.addEventListener('click', () => void this.#setMuted(member, !member.muted));
 		// Removal is for the rest of the class, so it takes a second click to confirm.
 		remove.addEventListener('click', () => {
@@ -136,9 +148,49 @@ export class MemberList {
 
 			void this.#remove(member);
 		});
-		item.append(mute, ' ', remove);
+		item.append(message, ' ', mute, ' ', remove);
 
 		return item;
+	}
+
+	/** A one-message form under a member; it goes away once the message is sent. */
+	#privateForm(member: ListedMember, onDone: () => void): HTMLFormElement {
+		const input = h('input', {
+			type: 'text',
+			maxLength: CHAT_MAX_CHARS,
+			autocomplete: 'off',
+			ariaLabel: `Private message to ${member.displayName}`,
+		});
+		const form = h(
+			'form',
+			{ className: 'private-message' },
+			input,
+			' ',
+			h('button', { type: 'submit', textContent: 'Send privately' }),
+		);
+
+		form.addEventListener('submit', (event) => {
+			event.preventDefault();
+
+			const text = input.value.trim();
+
+			if (text === '') {
+				return;
+			}
+
+			void this.#feedback
+				.attempt(() => this.#client.request('chat:private', { toUserId: member.userId, text }))
+				.then((sent) => {
+					if (sent !== undefined) {
+						form.remove();
+						onDone();
+						this.#feedback.show(`Private message sent to ${member.displayName}.`);
+					}
+				});
+		});
+		queueMicrotask(() => input.focus());
+
+		return form;
 	}
 
 	async #setMuted(member: ListedMember, muted: boolean): Promise<void> {
