@@ -269,6 +269,12 @@ export async function attachClassSocket(
 			moderator: true,
 		},
 	);
+	on(
+		'quiz:results',
+		protocol.QuizRef,
+		async ({ questionId }) => s.quizzes.results(classId, questionId),
+		{ moderator: true },
+	);
 	on('quiz:leaderboard', protocol.Empty, async () => ({
 		leaderboard: await s.quizzes.leaderboard(classId),
 	}));

@@ -124,6 +124,28 @@ export class Quizzes {
 		return { correct, tally };
 	}
 
+	/**
+	 * For the teacher: whether a question still takes answers, its right
+	 * answer and its tally so far (a reloaded studio draws an open question
+	 * from this, where the welcome carries neither).
+	 */
+	async results(
+		classId: string,
+		questionId: string,
+	): Promise<{ open: boolean; correct: number; tally: Tally }> {
+		const ballot = await this.#options.ballots.get(classId, questionId);
+
+		if (ballot?.kind !== 'quiz') {
+			throw new ProtocolError('not_found', 'no such quiz question in this class');
+		}
+
+		return {
+			open: ballot.open,
+			correct: ballot.correct ?? -1,
+			tally: await this.#options.ballots.tally(classId, questionId, ballot.options.length),
+		};
+	}
+
 	async leaderboard(classId: string): Promise<LeaderboardEntry[]> {
 		const keys = classKeys(classId);
 		const flat = await this.#options.redis.zrevrange(

@@ -238,6 +238,11 @@ export interface ClientToServerEvents {
 	'quiz:ask': Handler<z.input<typeof QuizAsk>, QuizView>;
 	'quiz:answer': Handler<z.input<typeof QuizAnswer>, null>;
 	'quiz:close': Handler<z.input<typeof QuizRef>, { correct: number; tally: Tally }>;
+	/** Teacher only: carries the right answer while the question is open. */
+	'quiz:results': Handler<
+		z.input<typeof QuizRef>,
+		{ open: boolean; correct: number; tally: Tally }
+	>;
 	'quiz:leaderboard': Handler<NoPayload, { leaderboard: LeaderboardEntry[] }>;
 }
 

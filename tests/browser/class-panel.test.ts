@@ -211,7 +211,7 @@ describe('class panels on the audience page and the teacher studio', () => {
 		await secondTab.close();
 	});
 
-	it('a quiz question reaches a member who joins mid-question; the close shows the right answer and the leaderboard', async () => {
+	it('a quiz question reaches a member who joins mid-question, a reloaded studio shows its tally, and the close shows the right answer and the leaderboard', async () => {
 		const quiz = region(teacher, 'Quiz');
 
 		await quiz.getByLabel('Quiz question').fill('Capital of France?');
@@ -238,6 +238,15 @@ describe('class panels on the audience page and the teacher studio', () => {
 		const studioCard = teacher.getByRole('article', { name: 'Quiz: Capital of France?' });
 
 		await studioCard.getByText('2 people answered').waitFor();
+
+		// A reloaded studio draws the open question with its right answer and tally so far.
+		await teacher.reload();
+		await studioCard.getByText('2 people answered').waitFor();
+		expect(await tallyLines(studioCard)).toEqual([
+			'Lyon 1 (50%)',
+			'Paris (right answer) 1 (50%)',
+			'Nice 0 (0%)',
+		]);
 		await studioCard
 			.getByRole('button', { name: 'Close the question: Capital of France?' })
 			.click();

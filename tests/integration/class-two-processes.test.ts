@@ -273,6 +273,19 @@ describe('interactive class on two signaling processes', () => {
 			ok: false,
 			error: { code: 'conflict' },
 		});
+
+		// What a reloaded studio asks for; a teacher's second tab on B.
+		const teacherOnB = await joinClass(b.url, teacher.claims);
+
+		members.push(teacherOnB);
+		expect(await request(teacherOnB.socket, 'quiz:results', { questionId })).toEqual({
+			ok: true,
+			data: { open: true, correct: 1, tally: { counts: [0, 1], voters: 1 } },
+		});
+		expect(await request(student.socket, 'quiz:results', { questionId })).toMatchObject({
+			ok: false,
+			error: { code: 'forbidden' },
+		});
 		await request(teacher.socket, 'quiz:close', { questionId });
 
 		const result = await closed;

@@ -14,7 +14,7 @@ import { renderTally } from './TallyView.ts';
 
 interface Card {
 	quiz: QuizView;
-	/** Known for questions asked from this page; a reloaded page learns it at the close. */
+	/** Known for questions asked from this page; a reloaded page asks for it (quiz:results). */
 	correct: number | undefined;
 	element: HTMLElement;
 	countdown: Countdown;
@@ -56,6 +56,7 @@ export class QuizComposer {
 		client.onWelcome(({ openQuestions }) => {
 			for (const quiz of openQuestions) {
 				this.#show(quiz, undefined);
+				void this.#catchUp(quiz.questionId);
 			}
 		});
 		client.on('quiz:question', (quiz) => this.#show(quiz, undefined));
@@ -149,6 +150,26 @@ export class QuizComposer {
 		this.#list.append(card.element);
 		// The server closes the question when its time is up and sends quiz:closed.
 		card.countdown.start(() => undefined);
+	}
+
+	/** On a reloaded page: an open question's right answer and its tally so far. */
+	async #catchUp(questionId: string): Promise<void> {
+		const card = this.#card;
+
+		if (card?.quiz.questionId !== questionId) {
+			return;
+		}
+
+		const reply = await card.feedback.attempt(() =>
+			this.#client.request('quiz:results', { questionId }),
+		);
+
+		if (reply === undefined || this.#card !== card || !card.open) {
+			return;
+		}
+
+		card.correct ??= reply.correct;
+		card.tally.replaceChildren(renderTally(card.quiz.options, reply.tally, card.correct));
 	}
 
 	#closed(result: {
