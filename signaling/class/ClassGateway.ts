@@ -339,6 +339,7 @@ async function welcome(claims: JoinClaims, s: ClassServices): Promise<Welcome> {
 		handRaised,
 		invited,
 		memberCount,
+		serverTime: Date.now(),
 	};
 }
 

@@ -168,6 +168,8 @@ export interface Welcome {
 	/** Whether an invitation to the stage waits for this member's answer. */
 	invited: boolean;
 	memberCount: number;
+	/** The server's clock when it sent the welcome, in ms since the epoch: quiz times are on it. */
+	serverTime: number;
 }
 
 export interface ServerToClientEvents {

@@ -37,8 +37,21 @@ describe('class panels on the audience page and the teacher studio', () => {
 	const region = (page: Page, name: string): Locator =>
 		page.getByRole('region', { name, exact: true });
 
-	async function openPage(kind: 'teacher' | 'audience', token: string): Promise<Page> {
+	/** `clockSkewMs` sets the page's clock that far off the machine's. */
+	async function openPage(
+		kind: 'teacher' | 'audience',
+		token: string,
+		clockSkewMs = 0,
+	): Promise<Page> {
 		const page = await browser.context.newPage();
+
+		if (clockSkewMs !== 0) {
+			await page.addInitScript((skew) => {
+				const now = Date.now.bind(Date);
+
+				Date.now = () => now() + skew;
+			}, clockSkewMs);
+		}
 
 		page.on('pageerror', (error) => process.stderr.write(`[${kind} page] ${error.message}\n`));
 		await page.goto(`${signaling.url}/${kind}/#token=${token}`);
@@ -211,7 +224,7 @@ describe('class panels on the audience page and the teacher studio', () => {
 		await secondTab.close();
 	});
 
-	it('a quiz question reaches a member who joins mid-question, a reloaded studio shows its tally, and the close shows the right answer and the leaderboard', async () => {
+	it('a quiz question reaches a member who joins mid-question with a skewed clock, a reloaded studio shows its tally, and the close shows the right answer and the leaderboard', async () => {
 		const quiz = region(teacher, 'Quiz');
 
 		await quiz.getByLabel('Quiz question').fill('Capital of France?');
@@ -224,11 +237,17 @@ describe('class panels on the audience page and the teacher studio', () => {
 
 		await card.waitFor();
 
+		// Late Lou's clock is two minutes behind: the countdown still shows the
+		// server's time left, at most the 60 s the question runs.
 		const late = await openPage(
 			'audience',
 			await tokenFor(memberClaims(classId, 'audience', 'Late Lou')),
+			-120_000,
 		);
 		const lateCard = late.getByRole('article', { name: 'Quiz: Capital of France?' });
+		const timeLeft = await lateCard.getByRole('timer').textContent();
+
+		expect(Number(/^(\d+) s left$/.exec(timeLeft ?? '')?.[1])).toBeLessThanOrEqual(60);
 
 		await lateCard.getByRole('button', { name: 'Paris' }).click();
 		await lateCard.getByText('Your answer: Paris.').waitFor();

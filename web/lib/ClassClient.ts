@@ -30,11 +30,16 @@ export class ClassClient {
 	readonly socket: ClassSocket;
 	#welcome: Welcome | undefined;
 	readonly #welcomeListeners: ((welcome: Welcome) => void)[] = [];
+	/** The server's clock minus this browser's, from the latest welcome. */
+	#clockOffsetMs = 0;
 
 	constructor(socket: ClassSocket) {
 		this.socket = socket;
 		this.on('class:welcome', (welcome) => {
 			this.#welcome = welcome;
+			// NOTE: off by the welcome's time in flight, tens of milliseconds,
+			// where a browser's clock can be off by minutes.
+			this.#clockOffsetMs = welcome.serverTime - Date.now();
 			for (const listener of this.#welcomeListeners) {
 				listener(welcome);
 			}
@@ -61,6 +66,11 @@ export class ClassClient {
 	/** This member's user id, once welcomed. */
 	get userId(): string | undefined {
 		return this.#welcome?.userId;
+	}
+
+	/** The time on the server's clock, as this page estimates it. */
+	serverNow(): number {
+		return Date.now() + this.#clockOffsetMs;
 	}
 
 	/** Calls `listener` with every welcome, the one already received included. */

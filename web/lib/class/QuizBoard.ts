@@ -63,7 +63,7 @@ export class QuizBoard {
 			quiz,
 			element: h('article', { className: 'quiz', ariaLabel: `Quiz: ${quiz.question}` }),
 			body: h('div', { className: 'quiz-options' }),
-			countdown: new Countdown(quiz.closesAt),
+			countdown: new Countdown(quiz.closesAt, () => this.#client.serverNow()),
 			feedback: new FeedbackLine(),
 			chosen: undefined,
 			open: true,

@@ -117,7 +117,7 @@ export class QuizComposer {
 			quiz,
 			correct,
 			element: h('article', { className: 'quiz', ariaLabel: `Quiz: ${quiz.question}` }),
-			countdown: new Countdown(quiz.closesAt),
+			countdown: new Countdown(quiz.closesAt, () => this.#client.serverNow()),
 			tally: h('div', {}),
 			close: h('button', {
 				type: 'button',
