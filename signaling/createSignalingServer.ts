@@ -202,6 +202,8 @@ export async function createSignalingServer(
 		redis,
 		ttlSeconds: config.signaling.presenceTtlSeconds,
 		logger,
+		// The teacher's queue shows the hand gone at the next push.
+		onHandLowered: (classId) => services.hands.changed(classId),
 	});
 	const timeline = new ClassTimeline({ buffer: buffers.timeline, presence, logger });
 	const ballots = new Ballots(redis);

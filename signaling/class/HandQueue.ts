@@ -59,6 +59,11 @@ export class HandQueue {
 		this.#io.to(userRoom(classId, userId)).emit('hand:lowered', { userId });
 	}
 
+	/** Marks the class's queue for the next push (a hand went down elsewhere). */
+	changed(classId: string): void {
+		this.#changed.add(classId);
+	}
+
 	async isRaised(classId: string, userId: string): Promise<boolean> {
 		return (await this.#redis.zscore(classKeys(classId).hands, userId)) !== null;
 	}

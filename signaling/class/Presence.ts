@@ -16,6 +16,8 @@ export interface PresenceOptions {
 	redis: Redis;
 	ttlSeconds: number;
 	logger: Logger;
+	/** A raised hand went down because its member left, was removed or expired. */
+	onHandLowered: (classId: string) => void;
 }
 
 export interface MemberPage {
@@ -27,10 +29,12 @@ interface StoredMember extends Member {
 	nameKey: string;
 }
 
-// Removes members whose expiry passed, with their name entry and raised hand.
+// Removes members whose expiry passed, with their name entry and raised hand;
+// returns how many members and how many hands went.
 // KEYS: expiry, members, names, hands, classes. ARGV: now, classId.
 const SWEEP_SCRIPT = `
 local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+local hands = 0
 for _, userId in ipairs(gone) do
 	local raw = redis.call('HGET', KEYS[2], userId)
 	if raw then
@@ -38,18 +42,19 @@ for _, userId in ipairs(gone) do
 		redis.call('HDEL', KEYS[2], userId)
 	end
 	redis.call('ZREM', KEYS[1], userId)
-	redis.call('ZREM', KEYS[4], userId)
+	hands = hands + redis.call('ZREM', KEYS[4], userId)
 end
 if redis.call('ZCARD', KEYS[1]) == 0 then
 	redis.call('SREM', KEYS[5], ARGV[2])
 end
-return #gone
+return {#gone, hands}
 `;
 
 export class Presence {
 	readonly #redis: Redis;
 	readonly #ttlMs: number;
 	readonly #logger: Logger;
+	readonly #onHandLowered: (classId: string) => void;
 	/** classId to userId to the member and how many of its sockets this process holds. */
 	readonly #local = new Map<string, Map<string, { member: StoredMember; sockets: number }>>();
 	readonly #timers: NodeJS.Timeout[] = [];
@@ -59,6 +64,7 @@ export class Presence {
 		this.#redis = options.redis;
 		this.#ttlMs = options.ttlSeconds * 1000;
 		this.#logger = options.logger.child({ component: 'presence' });
+		this.#onHandLowered = options.onHandLowered;
 		this.#every(this.#ttlMs / 3, () => this.#refresh());
 		this.#every(this.#ttlMs / 4, () => this.#sweep());
 	}
@@ -119,13 +125,17 @@ export class Presence {
 		const keys = classKeys(classId);
 		const key = nameKey ?? (await this.#storedMember(classId, userId))?.nameKey;
 
-		await this.#redis
+		const results = await this.#redis
 			.multi()
 			.zrem(keys.presenceExpiry, userId)
 			.hdel(keys.presenceMembers, userId)
 			.zrem(keys.presenceNames, key ?? '')
 			.zrem(keys.hands, userId)
 			.exec();
+
+		if (results?.[3]?.[1] === 1) {
+			this.#onHandLowered(classId);
+		}
 	}
 
 	async count(classId: string): Promise<number> {
@@ -265,8 +275,14 @@ export class Presence {
 				classId,
 			);
 
-			if (typeof gone === 'number' && gone > 0) {
-				this.#logger.info({ classId, gone }, 'expired members removed');
+			const [members = 0, hands = 0] = Array.isArray(gone) ? gone.map(Number) : [];
+
+			if (members > 0) {
+				this.#logger.info({ classId, gone: members }, 'expired members removed');
+			}
+
+			if (hands > 0) {
+				this.#onHandLowered(classId);
 			}
 		}
 	}

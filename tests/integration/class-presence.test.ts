@@ -40,6 +40,7 @@ describe('presence upkeep', () => {
 			redis,
 			ttlSeconds: TTL_SECONDS,
 			logger: createLogger('test', 'silent'),
+			onHandLowered: () => undefined,
 		});
 
 		for (const member of claims) {

@@ -356,6 +356,27 @@ describe('interactive class on two signaling processes', () => {
 		});
 	});
 
+	it("takes a leaving member's hand out of the teacher's queue at once", async () => {
+		const leaving = await member(b, 'audience', 'Hand Leaving');
+
+		await request(leaving.socket, 'hand:raise', {});
+		await next(teacher.socket, 'hand:queue', ({ queue }) =>
+			queue.some((raised) => raised.userId === leaving.claims.userId),
+		);
+
+		const pushed = next(
+			teacher.socket,
+			'hand:queue',
+			({ queue }) => !queue.some((raised) => raised.userId === leaving.claims.userId),
+		);
+
+		leaving.socket.close();
+		expect((await pushed).queue.map((raised) => raised.displayName)).toEqual([
+			'Hand One',
+			'Hand Two',
+		]);
+	});
+
 	it('removes a member on B from A: told, disconnected, refused on return', async () => {
 		const removed = await member(b, 'audience', 'Rowdy Rob');
 		const told = next(removed.socket, 'moderation:removed');
@@ -595,7 +616,7 @@ describe('interactive class on two signaling processes', () => {
 		expect(seenTexts).not.toContain('see me after class');
 	});
 
-	it('drops the members of a killed process from presence within the expiry', async () => {
+	it('drops the members of a killed process from presence within the expiry, hands and all', async () => {
 		const c = await SignalingProcess.start(env, logDir);
 		const doomed = await member(c, 'audience', 'Doomed Dana');
 		const listed = async () => {
@@ -606,6 +627,15 @@ describe('interactive class on two signaling processes', () => {
 
 		expect(await listed()).toEqual([expect.objectContaining({ userId: doomed.claims.userId })]);
 
+		const hasDoomed = ({ queue }: { queue: { userId: string }[] }) =>
+			queue.some((raised) => raised.userId === doomed.claims.userId);
+		const raised = next(teacher.socket, 'hand:queue', hasDoomed);
+
+		await request(doomed.socket, 'hand:raise', {});
+		await raised;
+
+		const handGone = next(teacher.socket, 'hand:queue', (event) => !hasDoomed(event));
+
 		await c.kill();
 
 		const killedAt = Date.now();
@@ -614,6 +644,9 @@ describe('interactive class on two signaling processes', () => {
 			expect(Date.now() - killedAt).toBeLessThan(PRESENCE_TTL_SECONDS * 1000 * 2 + 1000);
 			await sleep(200);
 		}
+
+		// The sweep that dropped the member also took their hand out of the queue.
+		await handGone;
 	});
 
 	it('welcomes a member mid-question with the open question; a second tab also with their answer, hand and invitation', async () => {
